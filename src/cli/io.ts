@@ -1,0 +1,17 @@
+/** Where a command writes; tests capture it. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+/** A command's result: an exit code, or a running service that resolves when it stops. */
+export type CommandResult = number | Promise<number>;

@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { doctor } from './doctor';
+import { type CliIo, processIo } from './io';
+import { devConfig, loadValidConfig, migrate, runServer } from './serve';
+
+const HELP: Record<string, string> = {
+  '': `gatehouse — an MCP OAuth gateway
+
+Usage: gatehouse <command> [options]
+
+Commands:
+  dev       run with zero configuration (SQLite, generated secrets, dev login) on 127.0.0.1:8787
+  serve     run with a configuration file (production)
+  migrate   apply database migrations and exit
+  doctor    validate a configuration file and print every finding
+
+Run 'gatehouse <command> --help' for a command's options.`,
+  dev: `gatehouse dev [--port N]
+
+Starts Gatehouse for development: secrets generated once under ./.gatehouse/, SQLite at
+./.gatehouse/gatehouse.db, the development login on. Listens on 127.0.0.1.
+  --port N   port to listen on (default 8787, or GATEHOUSE_PORT)`,
+  serve: `gatehouse serve --config FILE
+
+Starts Gatehouse with FILE (JSON or YAML). Secrets may come from the environment instead:
+GATEHOUSE_SECRET, GATEHOUSE_ENCRYPTION_KEYS (id:base64key,...), GATEHOUSE_DATABASE_URL, GATEHOUSE_ISSUER,
+GATEHOUSE_PORT, GATEHOUSE_HOST. Refuses to start on an invalid or unsafe configuration.`,
+  migrate: `gatehouse migrate --config FILE
+
+Applies pending database migrations (they also run at every start) and exits.`,
+  doctor: `gatehouse doctor --config FILE
+
+Validates FILE plus environment overrides; prints every error and warning; exits 1 on any error.`,
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command = '', ...rest] = argv;
+  let values: { config?: string; port?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    io.err(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  if (command === '' || command === '--help' || command === '-h' || command === 'help') {
+    io.out(HELP[''] ?? '');
+    return command === '' ? 2 : 0;
+  }
+  const help = HELP[command];
+  if (help === undefined) {
+    io.err(`unknown command "${command}"\n\n${HELP['']}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(help);
+    return 0;
+  }
+  switch (command) {
+    case 'dev': {
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
+        io.err(`--port must be a port number, got "${values.port}"`);
+        return 2;
+      }
+      const config = devConfig(io, port);
+      return config ? runServer(config, io) : 1;
+    }
+    case 'serve': {
+      if (!values.config && !io.env.GATEHOUSE_ISSUER)
+        io.err('warning: no --config given; using environment only');
+      const config = await loadValidConfig(values.config, io);
+      return config ? runServer(config, io) : 1;
+    }
+    case 'migrate':
+      return migrate(values.config, io);
+    case 'doctor':
+      return doctor(values.config, io);
+    default:
+      return 2;
+  }
+}

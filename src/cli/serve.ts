@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { applyEnvOverrides, type GatehouseConfig, loadConfig, validateConfig } from '../config';
+import { startGatehouse } from '../main';
+import { openDatabase } from '../store';
+import { loadOrCreateDevSecrets } from './dev-secrets';
+import { formatFinding } from './doctor';
+import type { CliIo } from './io';
+
+/** Loads and validates the config; prints findings. Returns undefined (after printing why) when invalid. */
+export async function loadValidConfig(
+  configPath: string | undefined,
+  io: CliIo,
+): Promise<GatehouseConfig | undefined> {
+  const result = await loadConfig(configPath, io.env);
+  for (const finding of result.findings) io.err(formatFinding(finding));
+  if (!result.ok) {
+    io.err('refusing to start: fix the errors above (gatehouse doctor --config FILE lists them)');
+    return undefined;
+  }
+  return result.config;
+}
+
+/** The zero-config development setup: generated secrets, SQLite and the dev login, on loopback. */
+export function devConfig(io: CliIo, port: number | undefined): GatehouseConfig | undefined {
+  const stateDir = resolve(io.cwd, '.gatehouse');
+  const secrets = loadOrCreateDevSecrets(stateDir);
+  const chosenPort = port ?? (io.env.GATEHOUSE_PORT ? Number(io.env.GATEHOUSE_PORT) : 8787);
+  const raw = applyEnvOverrides(
+    {
+      mode: 'dev',
+      issuer: `http://127.0.0.1:${chosenPort}`,
+      listen: { host: '127.0.0.1', port: chosenPort },
+      ...secrets,
+      database: { url: `sqlite:${resolve(stateDir, 'gatehouse.db')}` },
+      log: { level: 'info', pretty: !io.env.CI },
+      devLogin: { enabled: true },
+    },
+    { ...io.env, GATEHOUSE_PORT: undefined, GATEHOUSE_ISSUER: undefined },
+  );
+  const result = validateConfig(raw);
+  if (!result.ok) {
+    for (const finding of result.findings) io.err(formatFinding(finding));
+    return undefined;
+  }
+  return result.config;
+}
+
+/** Runs until SIGINT/SIGTERM. */
+export async function runServer(config: GatehouseConfig, io: CliIo): Promise<number> {
+  const gatehouse = await startGatehouse(config);
+  io.out(`Gatehouse (${config.mode}) listening on ${gatehouse.url}`);
+  io.out(`  issuer:     ${config.issuer}`);
+  io.out(`  health:     ${gatehouse.url}/healthz  ready: ${gatehouse.url}/readyz`);
+  return new Promise((done) => {
+    const stop = () => {
+      io.out('shutting down');
+      gatehouse.close().then(
+        () => done(0),
+        () => done(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+export async function migrate(configPath: string | undefined, io: CliIo): Promise<number> {
+  const config = await loadValidConfig(configPath, io);
+  if (!config) return 1;
+  const database = openDatabase(config.database.url);
+  try {
+    const applied = await database.migrate();
+    io.out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    return 0;
+  } finally {
+    await database.close();
+  }
+}

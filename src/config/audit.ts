@@ -1,0 +1,130 @@
+import type { GatehouseConfig } from './schema';
+
+export interface Finding {
+  level: 'error' | 'warning';
+  /** dotted path of the offending field */
+  path: string;
+  message: string;
+}
+
+const PLACEHOLDERS: readonly RegExp[] = [
+  /^change[-_ ]?me/i,
+  /^placeholder/i,
+  /^<.*>$/,
+  /^x{3,}$/i,
+  /^todo$/i,
+];
+
+export function isPlaceholder(value: string): boolean {
+  const trimmed = value.trim();
+  return PLACEHOLDERS.some((pattern) => pattern.test(trimmed));
+}
+
+/** Every string in the raw config that looks like an unfilled template value. */
+export function findPlaceholderValues(raw: unknown): Finding[] {
+  const out: Finding[] = [];
+  findPlaceholders(raw, [], out);
+  return out;
+}
+
+function findPlaceholders(value: unknown, path: string[], out: Finding[]): void {
+  if (typeof value === 'string') {
+    if (isPlaceholder(value)) {
+      out.push({ level: 'error', path: path.join('.'), message: 'is a placeholder value; set a real one' });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      findPlaceholders(item, [...path, String(index)], out);
+    });
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) findPlaceholders(item, [...path, key], out);
+  }
+}
+
+export function decodeKey(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return undefined;
+  return new Uint8Array(Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Semantic checks the schema cannot express. `serve` refuses to start on any error;
+ * `gatehouse doctor` prints them all.
+ */
+export function auditConfig(config: GatehouseConfig): Finding[] {
+  const findings: Finding[] = [];
+
+  if (config.secret.length < 32 && !isPlaceholder(config.secret)) {
+    findings.push({
+      level: 'error',
+      path: 'secret',
+      message: 'must be at least 32 characters of random text',
+    });
+  }
+  config.encryptionKeys.forEach((entry, index) => {
+    if (isPlaceholder(entry.key)) return;
+    const bytes = decodeKey(entry.key);
+    if (!bytes) {
+      findings.push({
+        level: 'error',
+        path: `encryptionKeys.${index}.key`,
+        message: 'must be base64 or base64url',
+      });
+    } else if (bytes.length < 32) {
+      findings.push({
+        level: 'error',
+        path: `encryptionKeys.${index}.key`,
+        message: `must decode to 32 bytes (AES-256); got ${bytes.length}`,
+      });
+    } else if (bytes.length > 32) {
+      findings.push({
+        level: 'error',
+        path: `encryptionKeys.${index}.key`,
+        message: `must decode to exactly 32 bytes; got ${bytes.length}`,
+      });
+    }
+  });
+  const ids = config.encryptionKeys.map((entry) => entry.id);
+  if (new Set(ids).size !== ids.length) {
+    findings.push({ level: 'error', path: 'encryptionKeys', message: 'key ids must be unique' });
+  }
+
+  const issuer = new URL(config.issuer);
+  if (issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname)) {
+    findings.push({
+      level: 'error',
+      path: 'issuer',
+      message: 'must be https unless it is a loopback address (OAuth 2.1 §1.5)',
+    });
+  }
+  if (issuer.search || issuer.hash) {
+    findings.push({
+      level: 'error',
+      path: 'issuer',
+      message: 'must not have a query or fragment (RFC 8414 §2)',
+    });
+  }
+  if (config.mode === 'production' && config.devLogin.enabled && !config.devLogin.allowInsecureDevLogin) {
+    findings.push({
+      level: 'error',
+      path: 'devLogin.enabled',
+      message:
+        'the development login lets anyone sign in as anyone; set devLogin.allowInsecureDevLogin to confirm',
+    });
+  }
+  if (config.mode === 'production' && config.devLogin.enabled && config.devLogin.allowInsecureDevLogin) {
+    findings.push({
+      level: 'warning',
+      path: 'devLogin',
+      message: 'the insecure development login is enabled',
+    });
+  }
+  if (!config.http.rateLimit.enabled) {
+    findings.push({ level: 'warning', path: 'http.rateLimit.enabled', message: 'rate limiting is off' });
+  }
+  return findings;
+}

@@ -1,0 +1,171 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyEnvOverrides, isPlaceholder, loadConfig, parseKeyList, validateConfig } from '.';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const good = {
+  issuer: 'https://gatehouse.example.com',
+  secret: 'a-long-random-secret-with-at-least-32-chars',
+  encryptionKeys: [{ id: 'k1', key: KEY }],
+};
+
+function errorsOf(raw: unknown) {
+  const result = validateConfig(raw);
+  return result.findings.filter((f) => f.level === 'error').map((f) => `${f.path}: ${f.message}`);
+}
+
+describe('validateConfig', () => {
+  it('accepts a complete production config and fills defaults', () => {
+    const result = validateConfig(good);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.mode).toBe('production');
+    expect(result.config.http.bodyLimitBytes).toBe(65536);
+    expect(result.config.devLogin.enabled).toBe(false);
+    expect(result.config.database.url).toBe('sqlite:./.gatehouse/gatehouse.db');
+  });
+
+  it('names every missing secret by its path', () => {
+    expect(errorsOf({ issuer: good.issuer })).toEqual([
+      'secret: is required: a string (or GATEHOUSE_SECRET)',
+      'encryptionKeys: is required: a list of {id, key} (or GATEHOUSE_ENCRYPTION_KEYS=id:key)',
+    ]);
+  });
+
+  it('names the field and what is expected for wrong types and unknown fields', () => {
+    expect(errorsOf({ ...good, listen: { port: 'eighty' } })).toEqual([
+      'listen.port: Invalid input: expected number, received string',
+    ]);
+    expect(errorsOf({ ...good, bogus: 1 })[0]).toMatch(/bogus/);
+  });
+
+  it.each([
+    ['changeme'],
+    ['CHANGE-ME-please'],
+    ['PLACEHOLDER_SECRET'],
+    ['<your secret here>'],
+    ['xxx'],
+    ['XXXXXXXX'],
+  ])('refuses the placeholder %s wherever it appears', (value) => {
+    expect(isPlaceholder(value)).toBe(true);
+    expect(errorsOf({ ...good, secret: value })).toContain('secret: is a placeholder value; set a real one');
+    expect(errorsOf({ ...good, encryptionKeys: [{ id: 'k1', key: value }] })).toContain(
+      'encryptionKeys.0.key: is a placeholder value; set a real one',
+    );
+  });
+
+  it('does not flag real values that merely contain x', () => {
+    expect(isPlaceholder('xoxb-real-token')).toBe(false);
+    expect(isPlaceholder('https://exchange.example.com')).toBe(false);
+  });
+
+  it('refuses weak secrets and keys not of 32 bytes', () => {
+    expect(errorsOf({ ...good, secret: 'short' })).toEqual([
+      'secret: must be at least 32 characters of random text',
+    ]);
+    expect(
+      errorsOf({ ...good, encryptionKeys: [{ id: 'k1', key: Buffer.alloc(16).toString('base64') }] }),
+    ).toEqual(['encryptionKeys.0.key: must decode to 32 bytes (AES-256); got 16']);
+    expect(errorsOf({ ...good, encryptionKeys: [{ id: 'k1', key: 'not base64!' }] })).toEqual([
+      'encryptionKeys.0.key: must be base64 or base64url',
+    ]);
+    expect(
+      errorsOf({
+        ...good,
+        encryptionKeys: [
+          { id: 'k1', key: KEY },
+          { id: 'k1', key: KEY },
+        ],
+      }),
+    ).toEqual(['encryptionKeys: key ids must be unique']);
+  });
+
+  it('refuses an http issuer unless it is loopback', () => {
+    expect(errorsOf({ ...good, issuer: 'http://gatehouse.example.com' })[0]).toMatch(
+      /^issuer: must be https/,
+    );
+    expect(errorsOf({ ...good, issuer: 'http://10.0.0.5:8787' })[0]).toMatch(/^issuer: must be https/);
+    for (const issuer of ['http://127.0.0.1:8787', 'http://localhost:8787', 'http://[::1]:8787']) {
+      expect(errorsOf({ ...good, issuer })).toEqual([]);
+    }
+    expect(errorsOf({ ...good, issuer: 'https://x.example.com/?a=1' })[0]).toMatch(/query or fragment/);
+  });
+
+  it('refuses the dev login in production without the explicit opt-in', () => {
+    expect(errorsOf({ ...good, devLogin: { enabled: true } })).toEqual([
+      expect.stringMatching(/^devLogin.enabled: the development login/),
+    ]);
+    const optedIn = validateConfig({ ...good, devLogin: { enabled: true, allowInsecureDevLogin: true } });
+    expect(optedIn.ok).toBe(true);
+    expect(optedIn.findings).toEqual([expect.objectContaining({ level: 'warning', path: 'devLogin' })]);
+    expect(
+      validateConfig({ ...good, mode: 'dev', issuer: 'http://127.0.0.1:1', devLogin: { enabled: true } }).ok,
+    ).toBe(true);
+  });
+
+  it('reports schema errors and placeholders together', () => {
+    expect(errorsOf({ issuer: good.issuer, secret: 'changeme', listen: { port: -1 } })).toEqual([
+      'secret: is a placeholder value; set a real one',
+      'listen.port: Too small: expected number to be >=0',
+      'encryptionKeys: is required: a list of {id, key} (or GATEHOUSE_ENCRYPTION_KEYS=id:key)',
+    ]);
+  });
+});
+
+describe('environment overrides', () => {
+  it('fill secrets and database from the environment, over the file', () => {
+    const raw = applyEnvOverrides(
+      { issuer: good.issuer, database: { url: 'sqlite:x.db', poolSize: 3 } },
+      {
+        GATEHOUSE_SECRET: good.secret,
+        GATEHOUSE_ENCRYPTION_KEYS: `new:${KEY},old:${KEY}`,
+        GATEHOUSE_DATABASE_URL: 'postgres://db.internal/gatehouse',
+        GATEHOUSE_PORT: '9000',
+      },
+    );
+    const result = validateConfig(raw);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.secret).toBe(good.secret);
+    expect(result.config.encryptionKeys.map((k) => k.id)).toEqual(['new', 'old']);
+    expect(result.config.database).toEqual({ url: 'postgres://db.internal/gatehouse', poolSize: 3 });
+    expect(result.config.listen.port).toBe(9000);
+  });
+
+  it('parseKeyList reads id:key pairs, a bare key gets the id "env"', () => {
+    expect(parseKeyList('a:AAA, b:BBB')).toEqual([
+      { id: 'a', key: 'AAA' },
+      { id: 'b', key: 'BBB' },
+    ]);
+    expect(parseKeyList('AAA')).toEqual([{ id: 'env', key: 'AAA' }]);
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+
+  it('reads YAML and JSON files', async () => {
+    const yamlPath = join(dir, 'c.yaml');
+    writeFileSync(
+      yamlPath,
+      `issuer: ${good.issuer}\nsecret: ${good.secret}\nencryptionKeys:\n  - id: k1\n    key: ${KEY}\n`,
+    );
+    expect((await loadConfig(yamlPath, {})).ok).toBe(true);
+    const jsonPath = join(dir, 'c.json');
+    writeFileSync(jsonPath, JSON.stringify(good));
+    expect((await loadConfig(jsonPath, {})).ok).toBe(true);
+  });
+
+  it('turns unreadable or malformed files into findings', async () => {
+    const missing = await loadConfig(join(dir, 'missing.yaml'), {});
+    expect(missing.findings[0]?.path).toBe('(file)');
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"issuer": ');
+    expect((await loadConfig(broken, {})).findings[0]?.path).toBe('(file)');
+    const list = join(dir, 'list.yaml');
+    writeFileSync(list, '- a\n- b\n');
+    expect((await loadConfig(list, {})).findings[0]?.message).toMatch(/mapping/);
+  });
+});

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** Error text that says "is required" when the field is absent and what is expected otherwise. */
+function required(expected: string) {
+  return (issue: { input?: unknown }) =>
+    issue.input === undefined ? `is required: ${expected}` : `must be ${expected}`;
+}
+
+/**
+ * The one configuration schema. Wire names are camelCase here because they are our own;
+ * every field has a default except the secrets and the issuer, which a deployment must choose.
+ */
+export const configSchema = z
+  .object({
+    mode: z.enum(['dev', 'production']).default('production'),
+    issuer: z
+      .url({ protocol: /^https?$/, error: required('an http(s) URL (or GATEHOUSE_ISSUER)') })
+      .describe('the public base URL of this Gatehouse, e.g. https://mcp.example.com'),
+    listen: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8787),
+      })
+      .prefault({}),
+    secret: z
+      .string({ error: required('a string (or GATEHOUSE_SECRET)') })
+      .min(1)
+      .describe('HMAC secret for token hashes, user ids and CSRF; at least 32 characters'),
+    encryptionKeys: z
+      .array(
+        z.object({
+          id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'a key id is 1-32 characters of [A-Za-z0-9_-]'),
+          key: z.string().min(1).describe('32 random bytes, base64 or base64url'),
+        }),
+      )
+      .min(1, 'at least one encryption key is required; the first encrypts, the others only decrypt')
+      .optional()
+      .refine(
+        (keys) => keys !== undefined,
+        'is required: a list of {id, key} (or GATEHOUSE_ENCRYPTION_KEYS=id:key)',
+      )
+      .transform((keys) => keys ?? []),
+    database: z
+      .object({
+        url: z.string().min(1).default('sqlite:./.gatehouse/gatehouse.db'),
+        poolSize: z.number().int().min(1).max(200).default(10),
+      })
+      .prefault({}),
+    http: z
+      .object({
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(10 * 1024 * 1024)
+          .default(64 * 1024),
+        trustProxyHops: z.number().int().min(0).max(10).default(0),
+        rateLimit: z
+          .object({
+            enabled: z.boolean().default(true),
+            windowSeconds: z.number().int().min(1).max(3600).default(60),
+            maxRequestsPerIp: z.number().int().min(1).default(600),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        pretty: z.boolean().default(false),
+      })
+      .prefault({}),
+    devLogin: z
+      .object({
+        enabled: z.boolean().default(false),
+        allowInsecureDevLogin: z.boolean().default(false),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type GatehouseConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,73 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { GatehouseConfig } from '../config';
+import type { EphemeralStore } from '../store';
+import type { Logger } from '../telemetry';
+import type { AppEnv } from './context';
+import { HttpError } from './errors';
+import { healthRoutes } from './health';
+import { limitBody } from './middleware/body-limit';
+import { rateLimitPerIp } from './middleware/rate-limit';
+import { requestContext } from './middleware/request-context';
+import { securityHeaders } from './middleware/security-headers';
+import { createRateLimiter } from './rate-limiter';
+
+export interface AppDeps {
+  config: Pick<GatehouseConfig, 'issuer' | 'http'>;
+  logger: Logger;
+  ephemeral: EphemeralStore;
+  /** Resolves when the database answers. */
+  ping: () => Promise<void>;
+  now: () => number;
+  /** Each concern's sub-app, mounted at the root in order. */
+  routes?: ReadonlyArray<Hono<AppEnv>>;
+  /** Registers cleanup to run when the server stops (timers). */
+  onClose?: (cleanup: () => void) => void;
+}
+
+const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { config, logger } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.use(requestContext(logger, config.http.trustProxyHops));
+  app.use(securityHeaders(config.issuer));
+  if (config.http.rateLimit.enabled) {
+    const limiter = createRateLimiter(deps.ephemeral, {
+      windowMs: config.http.rateLimit.windowSeconds * 1000,
+      max: config.http.rateLimit.maxRequestsPerIp,
+      now: deps.now,
+      onStoreError: (error) => logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
+    });
+    deps.onClose?.(() => limiter.close());
+    app.use(rateLimitPerIp(limiter, HEALTH_PATHS));
+  }
+  app.use(limitBody(config.http.bodyLimitBytes));
+
+  app.route('/', healthRoutes(deps.ping));
+  for (const routes of deps.routes ?? []) app.route('/', routes);
+
+  app.notFound((c) =>
+    c.json({ error: 'not_found', error_description: `no route for ${c.req.method} ${c.req.path}` }, 404),
+  );
+
+  // The error boundary: known errors keep their status; anything else is logged with the request id
+  // and answered without internals.
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return c.json(error.toBody(), error.status);
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json(
+        { error: 'invalid_request', error_description: error.message || 'bad request' },
+        error.status,
+      );
+    }
+    const requestId = c.get('requestId');
+    (c.get('log') ?? logger).error({ err: error }, 'unhandled error');
+    return c.json(
+      { error: 'server_error', error_description: `internal error; request id ${requestId ?? 'unknown'}` },
+      500,
+    );
+  });
+  return app;
+}

@@ -1,0 +1,21 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+
+/**
+ * The caller's address. With `trustProxyHops` = N, the Nth entry from the right of X-Forwarded-For
+ * (each trusted proxy appends the address it saw); never the leftmost, which the client controls.
+ */
+export function clientIp(c: Context, trustProxyHops: number): string {
+  let socketAddress = 'unknown';
+  try {
+    socketAddress = getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // no socket (in-process requests in tests)
+  }
+  if (trustProxyHops === 0) return socketAddress;
+  const forwarded = (c.req.header('x-forwarded-for') ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return forwarded[forwarded.length - trustProxyHops] ?? forwarded[0] ?? socketAddress;
+}

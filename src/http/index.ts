@@ -1,0 +1,4 @@
+export { type AppDeps, createApp } from './app';
+export type { AppEnv } from './context';
+export { HttpError, readJsonObject } from './errors';
+export { listen, type RunningServer } from './serve';

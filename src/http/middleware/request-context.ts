@@ -1,0 +1,39 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from '../../telemetry';
+import { clientIp } from '../client-ip';
+import { type AppEnv, lazyRequestLog } from '../context';
+
+const QUIET_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * Gives each request an id (echoed as X-Request-Id) and a child logger, and logs one line when it ends:
+ * method, path and the names (never the values) of query parameters.
+ */
+export function requestContext(logger: Logger, trustProxyHops: number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    // A correlation id, not a secret: randomUUID is fast and unique enough.
+    const requestId = crypto.randomUUID();
+    const ip = clientIp(c, trustProxyHops);
+    const log = lazyRequestLog(logger, requestId);
+    c.set('requestId', requestId);
+    c.set('clientIp', ip);
+    c.set('log', log);
+    // Set before the handler runs: changing headers of a finished response makes the Node adapter copy it.
+    c.header('X-Request-Id', requestId);
+    await next();
+    const path = c.req.path;
+    const quiet = QUIET_PATHS.has(path);
+    if (!logger.isLevelEnabled(quiet ? 'debug' : 'info')) return;
+    const line = {
+      method: c.req.method,
+      path,
+      queryNames: Object.keys(c.req.queries()),
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      ip,
+    };
+    if (quiet) log.debug(line, 'request');
+    else log.info(line, 'request');
+  };
+}

@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations';
+import type { Database } from './schema';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface SqlDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  poolSize?: number;
+  /** PostgreSQL only: a schema to create and use (tests isolate themselves this way). */
+  schema?: string;
+}
+
+/** `postgres://` or `postgresql://` selects PostgreSQL; `sqlite:PATH`, `sqlite::memory:` or a bare path SQLite. */
+export function openDatabase(url: string, options: OpenOptions = {}): SqlDatabase {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
+  const path = url.replace(/^sqlite:/, '');
+  return openSqlite(path === '' ? ':memory:' : path);
+}
+
+function openSqlite(path: string): SqlDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const native = new SqliteDatabase(path);
+  native.pragma('journal_mode = WAL');
+  native.pragma('synchronous = NORMAL');
+  native.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  return wrap(db, 'sqlite');
+}
+
+function openPostgres(url: string, options: OpenOptions): SqlDatabase {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // int8 columns hold epoch milliseconds and counters: safe as JS numbers.
+    types: {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+    },
+  });
+  // A client losing its connection (database restart, network cut) emits 'error'; unhandled, that would
+  // crash the process. The failing query rejects on its own and the pool replaces the client.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return wrap(db, 'postgres', options.schema);
+}
+
+function wrap(db: Kysely<Database>, dialect: Dialect, schema?: string): SqlDatabase {
+  return {
+    db,
+    dialect,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async migrate() {
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+      const migrator = new Migrator({ db, provider: migrationProvider });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createLogger, createMemoryDestination, type Logger, type LoggerOptions } from './logger';
+export { isSensitiveName, REDACTED, scrub, scrubText } from './redact';

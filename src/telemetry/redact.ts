@@ -1,0 +1,40 @@
+/**
+ * Log scrubbing. Any field whose name suggests a credential is replaced, at any depth, and
+ * bearer-looking substrings inside strings are masked too, so a secret cannot reach a log line
+ * through a header, a query parameter or a body echoed into an error.
+ */
+const SENSITIVE_NAME =
+  /token|secret|password|passwd|code|assertion|key|authorization|cookie|credential|verifier/i;
+const BEARER_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const GATEHOUSE_TOKEN_IN_TEXT = /\bgth_[A-Za-z0-9_-]+/g;
+
+export const REDACTED = '[redacted]';
+
+export function isSensitiveName(name: string): boolean {
+  return SENSITIVE_NAME.test(name);
+}
+
+export function scrubText(text: string): string {
+  return text.replace(BEARER_IN_TEXT, `$1 ${REDACTED}`).replace(GATEHOUSE_TOKEN_IN_TEXT, `gth_${REDACTED}`);
+}
+
+export function scrub(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[too deep]';
+  if (typeof value === 'string') return scrubText(value);
+  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  if (value instanceof Error) {
+    return {
+      type: value.name,
+      message: scrubText(value.message),
+      stack: value.stack && scrubText(value.stack),
+    };
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [name, item] of Object.entries(value)) {
+      out[name] = isSensitiveName(name) ? REDACTED : scrub(item, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
