@@ -8,6 +8,9 @@ export PATH="$node24/bin:$PATH"
 echo "using $(node --version)"
 npm_config_nodedir="$node24" npm rebuild better-sqlite3
 node -e "require('better-sqlite3')(':memory:').close()"
-npm test
-# Leave the tree usable by the machine's Node again.
-PATH="${PATH#"$node24/bin:"}" npm_config_nodedir=/usr npm rebuild better-sqlite3 > /dev/null
+npm test -- --reporter=default --reporter=json --outputFile.json=test-results/node24.json
+node .ci/summary.mjs test-results/node24.json
+# Outside CI, leave the tree usable by the machine's Node again.
+if [ -z "${CI:-}" ]; then
+  PATH="${PATH#"$node24/bin:"}" npm_config_nodedir=/usr npm rebuild better-sqlite3 > /dev/null
+fi
