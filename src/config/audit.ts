@@ -123,6 +123,30 @@ export function auditConfig(config: GatehouseConfig): Finding[] {
       message: 'the insecure development login is enabled',
     });
   }
+  if (config.mode === 'production' && config.cimd.allowLoopbackDocuments) {
+    findings.push({
+      level: 'error',
+      path: 'cimd.allowLoopbackDocuments',
+      message: 'fetching client metadata from loopback is for development and tests only',
+    });
+  }
+  const paths = config.resources.map((resource) => resource.path);
+  if (new Set(paths).size !== paths.length) {
+    findings.push({ level: 'error', path: 'resources', message: 'resource paths must be unique' });
+  }
+  const clientIds = config.clients.map((client) => client.clientId);
+  if (new Set(clientIds).size !== clientIds.length) {
+    findings.push({ level: 'error', path: 'clients', message: 'client ids must be unique' });
+  }
+  config.clients.forEach((client, index) => {
+    if (client.tokenEndpointAuthMethod !== 'none' && !client.clientSecret) {
+      findings.push({
+        level: 'error',
+        path: `clients.${index}.clientSecret`,
+        message: `is required for ${client.tokenEndpointAuthMethod}`,
+      });
+    }
+  });
   if (!config.http.rateLimit.enabled) {
     findings.push({ level: 'warning', path: 'http.rateLimit.enabled', message: 'rate limiting is off' });
   }

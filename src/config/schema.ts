@@ -70,6 +70,97 @@ export const configSchema = z
         pretty: z.boolean().default(false),
       })
       .prefault({}),
+    resources: z
+      .array(
+        z.object({
+          path: z
+            .string()
+            .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, 'a path like /mcp (no trailing slash, no query)'),
+          name: z.string().min(1).default('MCP server'),
+          scopes: z
+            .array(
+              z.object({
+                name: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token (RFC 6749 §3.3)'),
+                description: z.string().min(1),
+                default: z.boolean().default(true).describe('granted when a client asks for no scope'),
+              }),
+            )
+            .min(1),
+        }),
+      )
+      .default([]),
+    clients: z
+      .array(
+        z.object({
+          clientId: z.string().min(1).max(255),
+          clientName: z.string().min(1),
+          redirectUris: z.array(z.string().min(1)).min(1),
+          tokenEndpointAuthMethod: z
+            .enum(['none', 'client_secret_basic', 'client_secret_post'])
+            .default('none'),
+          clientSecret: z
+            .string()
+            .min(32)
+            .optional()
+            .describe('for confidential clients; at least 32 characters'),
+        }),
+      )
+      .default([]),
+    tokens: z
+      .object({
+        accessTokenTtlSeconds: z.number().int().min(60).max(86_400).default(3600),
+        refreshTokenTtlSeconds: z
+          .number()
+          .int()
+          .min(300)
+          .max(90 * 86_400)
+          .default(86_400),
+        authorizationCodeTtlSeconds: z.number().int().min(10).max(600).default(60),
+        refreshGraceSeconds: z.number().int().min(0).max(300).default(30),
+        verificationCacheSeconds: z.number().int().min(0).max(30).default(5),
+      })
+      .prefault({}),
+    registration: z
+      .object({
+        enabled: z.boolean().default(true),
+        allowPublicClients: z.boolean().default(true),
+        unusedExpiryDays: z.number().int().min(1).max(3650).default(90),
+      })
+      .prefault({}),
+    cimd: z
+      .object({
+        enabled: z.boolean().default(true),
+        allowHosts: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('empty: any host; else host names or *.domain'),
+        denyHosts: z.array(z.string().min(1)).default([]),
+        allowLoopbackDocuments: z
+          .boolean()
+          .default(false)
+          .describe('dev/test only: fetch documents from loopback'),
+        maxCacheSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 86_400)
+          .default(7 * 86_400),
+      })
+      .prefault({}),
+    session: z
+      .object({
+        idleTimeoutSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .default(8 * 3600),
+        absoluteTimeoutSeconds: z
+          .number()
+          .int()
+          .min(300)
+          .default(7 * 86_400),
+      })
+      .prefault({}),
     devLogin: z
       .object({
         enabled: z.boolean().default(false),

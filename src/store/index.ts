@@ -1,3 +1,10 @@
 export type { EphemeralStore } from './ephemeral';
 export { type Dialect, type OpenOptions, openDatabase, type SqlDatabase } from './sql/database';
-export { createSqlEphemeralStore, sweepExpired } from './sql/ephemeral-sql';
+export { createSqlEphemeralStore } from './sql/ephemeral-sql';
+export {
+  createSqlClientStore,
+  createSqlCodeStore,
+  createSqlGrantStore,
+  createSqlTokenStore,
+} from './sql/oauth-sql';
+export { sweepExpired } from './sql/sweep';

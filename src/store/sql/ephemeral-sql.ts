@@ -57,14 +57,3 @@ export function createSqlEphemeralStore(database: SqlDatabase, now: () => number
     },
   };
 }
-
-/** Deletes every expired row. Later concerns add their tables here. Returns rows removed per table. */
-export async function sweepExpired(database: SqlDatabase, at: number): Promise<Record<string, number>> {
-  const { db } = database;
-  const values = await db.deleteFrom('ephemeral_values').where('expires_at', '<=', at).executeTakeFirst();
-  const counters = await db.deleteFrom('ephemeral_counters').where('expires_at', '<=', at).executeTakeFirst();
-  return {
-    ephemeral_values: Number(values.numDeletedRows),
-    ephemeral_counters: Number(counters.numDeletedRows),
-  };
-}

@@ -31,6 +31,92 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_oauth': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('oauth_clients')
+        .addColumn('client_id', 'text', (col) => col.primaryKey())
+        .addColumn('kind', 'text', (col) => col.notNull())
+        .addColumn('secret_hash', 'text')
+        .addColumn('metadata', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('last_used_at', 'bigint', (col) => col.notNull())
+        .addColumn('expires_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('oauth_grants')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('user_hash', 'text', (col) => col.notNull())
+        .addColumn('client_id', 'text', (col) => col.notNull())
+        .addColumn('sealed', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('last_used_at', 'bigint', (col) => col.notNull())
+        .addColumn('expires_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createIndex('oauth_grants_user')
+        .on('oauth_grants')
+        .columns(['user_hash', 'client_id'])
+        .execute();
+      await db.schema
+        .createIndex('oauth_grants_expires_at')
+        .on('oauth_grants')
+        .column('expires_at')
+        .execute();
+      await db.schema
+        .createTable('oauth_codes')
+        .addColumn('code_hash', 'text', (col) => col.primaryKey())
+        .addColumn('client_id', 'text', (col) => col.notNull())
+        .addColumn('sealed', 'text', (col) => col.notNull())
+        .addColumn('expires_at', 'bigint', (col) => col.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('grant_id', 'text')
+        .execute();
+      await db.schema.createIndex('oauth_codes_expires_at').on('oauth_codes').column('expires_at').execute();
+      await db.schema
+        .createTable('oauth_access_tokens')
+        .addColumn('token_hash', 'text', (col) => col.primaryKey())
+        .addColumn('grant_id', 'text', (col) => col.notNull())
+        .addColumn('sealed', 'text', (col) => col.notNull())
+        .addColumn('expires_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createIndex('oauth_access_tokens_grant')
+        .on('oauth_access_tokens')
+        .column('grant_id')
+        .execute();
+      await db.schema
+        .createIndex('oauth_access_tokens_expires_at')
+        .on('oauth_access_tokens')
+        .column('expires_at')
+        .execute();
+      await db.schema
+        .createTable('oauth_refresh_tokens')
+        .addColumn('token_hash', 'text', (col) => col.primaryKey())
+        .addColumn('grant_id', 'text', (col) => col.notNull())
+        .addColumn('previous_hash', 'text')
+        .addColumn('sealed', 'text', (col) => col.notNull())
+        .addColumn('expires_at', 'bigint', (col) => col.notNull())
+        .addColumn('rotated_at', 'bigint')
+        .addColumn('grace_used_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('oauth_refresh_tokens_grant')
+        .on('oauth_refresh_tokens')
+        .column('grant_id')
+        .execute();
+      await db.schema
+        .createIndex('oauth_refresh_tokens_previous')
+        .on('oauth_refresh_tokens')
+        .column('previous_hash')
+        .execute();
+      await db.schema
+        .createIndex('oauth_refresh_tokens_expires_at')
+        .on('oauth_refresh_tokens')
+        .column('expires_at')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

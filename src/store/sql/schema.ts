@@ -14,7 +14,58 @@ export interface EphemeralCounterTable {
   expires_at: number;
 }
 
+export interface OAuthClientTable {
+  client_id: string;
+  kind: 'dcr' | 'static';
+  secret_hash: string | null;
+  metadata: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number | null;
+}
+
+export interface OAuthGrantTable {
+  id: string;
+  user_hash: string;
+  client_id: string;
+  sealed: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+}
+
+export interface OAuthCodeTable {
+  code_hash: string;
+  client_id: string;
+  sealed: string;
+  expires_at: number;
+  used_at: number | null;
+  grant_id: string | null;
+}
+
+export interface OAuthAccessTokenTable {
+  token_hash: string;
+  grant_id: string;
+  sealed: string;
+  expires_at: number;
+}
+
+export interface OAuthRefreshTokenTable {
+  token_hash: string;
+  grant_id: string;
+  previous_hash: string | null;
+  sealed: string;
+  expires_at: number;
+  rotated_at: number | null;
+  grace_used_at: number | null;
+}
+
 export interface Database {
   ephemeral_values: EphemeralValueTable;
   ephemeral_counters: EphemeralCounterTable;
+  oauth_clients: OAuthClientTable;
+  oauth_grants: OAuthGrantTable;
+  oauth_codes: OAuthCodeTable;
+  oauth_access_tokens: OAuthAccessTokenTable;
+  oauth_refresh_tokens: OAuthRefreshTokenTable;
 }

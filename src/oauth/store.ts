@@ -1,0 +1,100 @@
+/**
+ * The storage ports the authorization server needs. Every token, code and secret arrives here already
+ * hashed; every private field already sealed (AES-GCM). Drivers never see plaintext credentials.
+ */
+
+export interface StoredClient {
+  clientId: string;
+  kind: 'dcr' | 'static';
+  secretHash: string | null;
+  /** RFC 7591 client metadata as registered (public information) */
+  metadata: Record<string, unknown>;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number | null;
+}
+
+export interface ClientStore {
+  get(clientId: string, at: number): Promise<StoredClient | undefined>;
+  create(client: StoredClient): Promise<void>;
+  /** Records use and pushes the unused-expiry forward. */
+  touch(clientId: string, at: number, expiresAt: number | null): Promise<void>;
+  delete(clientId: string): Promise<boolean>;
+  list(kind: 'dcr' | 'static'): Promise<StoredClient[]>;
+}
+
+export interface CodeRecord {
+  codeHash: string;
+  clientId: string;
+  sealed: string;
+  expiresAt: number;
+}
+
+export type CodeConsumeResult =
+  | { status: 'ok'; clientId: string; sealed: string }
+  | { status: 'replayed'; grantId: string | null }
+  | { status: 'unknown' };
+
+export interface CodeStore {
+  save(code: CodeRecord): Promise<void>;
+  /** Marks the code used in one statement: of N concurrent callers one gets 'ok', the rest 'replayed'. */
+  consume(codeHash: string, at: number): Promise<CodeConsumeResult>;
+  /** Remembers which grant a code produced, so a replay can revoke it (RFC 9700 §4.5). */
+  attachGrant(codeHash: string, grantId: string): Promise<void>;
+}
+
+export interface GrantRecord {
+  id: string;
+  userHash: string;
+  clientId: string;
+  sealed: string;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+}
+
+export interface GrantStore {
+  create(grant: GrantRecord): Promise<void>;
+  get(id: string, at: number): Promise<GrantRecord | undefined>;
+  listByUser(userHash: string, at: number): Promise<GrantRecord[]>;
+  /** Touches the grant and extends its life (refresh). */
+  touch(id: string, at: number, expiresAt: number): Promise<void>;
+  /** Deletes the grant with every access and refresh token of it. Returns whether it existed. */
+  revoke(id: string): Promise<boolean>;
+  /** Grant ids of a (user, client) pair, to replace them by a new authorization. */
+  idsFor(userHash: string, clientId: string): Promise<string[]>;
+}
+
+export interface AccessTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  sealed: string;
+  expiresAt: number;
+}
+
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  previousHash: string | null;
+  sealed: string;
+  expiresAt: number;
+}
+
+export type RefreshRotation =
+  | { status: 'rotated' | 'previous-honoured'; grantId: string; sealed: string }
+  | { status: 'replayed'; grantId: string }
+  | { status: 'unknown' };
+
+export interface TokenStore {
+  saveAccess(token: AccessTokenRecord): Promise<void>;
+  findAccess(tokenHash: string, at: number): Promise<AccessTokenRecord | undefined>;
+  saveRefresh(token: RefreshTokenRecord): Promise<void>;
+  /**
+   * Marks a refresh token rotated, atomically. A token rotated within `graceMs` whose successor is still
+   * unused is honoured once more (its successor is dropped); any other reuse is 'replayed'.
+   */
+  rotateRefresh(tokenHash: string, at: number, graceMs: number): Promise<RefreshRotation>;
+  /** Deletes one token; returns its grant id when it existed. */
+  deleteAccess(tokenHash: string): Promise<string | undefined>;
+  findRefreshGrant(tokenHash: string, at: number): Promise<string | undefined>;
+}

@@ -1,0 +1,241 @@
+import { beforeEach, expect, it } from 'vitest';
+import { createTestClock, describeEachDriver } from '../../../test/support/databases';
+import {
+  createSqlClientStore,
+  createSqlCodeStore,
+  createSqlGrantStore,
+  createSqlTokenStore,
+  sweepExpired,
+} from '..';
+
+let n = 0;
+const unique = (prefix: string) => `${prefix}-${++n}-${Math.random().toString(36).slice(2)}`;
+
+describeEachDriver('OAuth stores contract', (database) => {
+  const clock = createTestClock();
+  let clients: ReturnType<typeof createSqlClientStore>;
+  let codes: ReturnType<typeof createSqlCodeStore>;
+  let grants: ReturnType<typeof createSqlGrantStore>;
+  let tokens: ReturnType<typeof createSqlTokenStore>;
+  beforeEach(() => {
+    clients = createSqlClientStore(database());
+    codes = createSqlCodeStore(database());
+    grants = createSqlGrantStore(database());
+    tokens = createSqlTokenStore(database());
+  });
+
+  async function newGrant(userHash = unique('user'), clientId = 'client') {
+    const id = unique('grant');
+    await grants.create({
+      id,
+      userHash,
+      clientId,
+      sealed: 'sealed',
+      createdAt: clock.now(),
+      lastUsedAt: clock.now(),
+      expiresAt: clock.now() + 86_400_000,
+    });
+    return id;
+  }
+
+  it('clients: create, get, touch, expire, delete', async () => {
+    const clientId = unique('dcr');
+    await clients.create({
+      clientId,
+      kind: 'dcr',
+      secretHash: null,
+      metadata: { client_name: 'Inspector', redirect_uris: ['http://127.0.0.1/cb'] },
+      createdAt: clock.now(),
+      lastUsedAt: clock.now(),
+      expiresAt: clock.now() + 1000,
+    });
+    expect((await clients.get(clientId, clock.now()))?.metadata.client_name).toBe('Inspector');
+    await clients.touch(clientId, clock.now(), clock.now() + 5000);
+    clock.advance(2000);
+    expect(await clients.get(clientId, clock.now())).toBeDefined();
+    clock.advance(3000);
+    expect(await clients.get(clientId, clock.now())).toBeUndefined();
+    expect((await clients.list('dcr')).some((c) => c.clientId === clientId)).toBe(true);
+    expect(await clients.delete(clientId)).toBe(true);
+    expect(await clients.delete(clientId)).toBe(false);
+  });
+
+  it('codes: consumed once; a replay reports the grant it produced', async () => {
+    const codeHash = unique('code');
+    await codes.save({ codeHash, clientId: 'c1', sealed: 's', expiresAt: clock.now() + 60_000 });
+    expect(await codes.consume(codeHash, clock.now())).toEqual({ status: 'ok', clientId: 'c1', sealed: 's' });
+    await codes.attachGrant(codeHash, 'g1');
+    expect(await codes.consume(codeHash, clock.now())).toEqual({ status: 'replayed', grantId: 'g1' });
+    expect(await codes.consume(unique('nope'), clock.now())).toEqual({ status: 'unknown' });
+  });
+
+  it('codes: expired codes are unknown', async () => {
+    const codeHash = unique('code');
+    await codes.save({ codeHash, clientId: 'c1', sealed: 's', expiresAt: clock.now() + 1000 });
+    clock.advance(1000);
+    expect(await codes.consume(codeHash, clock.now())).toEqual({ status: 'unknown' });
+  });
+
+  it('codes: of 50 concurrent exchanges exactly one wins', async () => {
+    const codeHash = unique('code');
+    await codes.save({ codeHash, clientId: 'c1', sealed: 's', expiresAt: clock.now() + 60_000 });
+    const results = await Promise.all(Array.from({ length: 50 }, () => codes.consume(codeHash, clock.now())));
+    expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'replayed')).toHaveLength(49);
+  });
+
+  it('grants: list by user, revoke deletes its tokens', async () => {
+    const user = unique('user');
+    const first = await newGrant(user, 'a');
+    const second = await newGrant(user, 'b');
+    expect((await grants.listByUser(user, clock.now())).map((g) => g.id).sort()).toEqual(
+      [first, second].sort(),
+    );
+    expect(await grants.idsFor(user, 'a')).toEqual([first]);
+    const accessHash = unique('at');
+    const refreshHash = unique('rt');
+    await tokens.saveAccess({
+      tokenHash: accessHash,
+      grantId: first,
+      sealed: 'x',
+      expiresAt: clock.now() + 1000,
+    });
+    await tokens.saveRefresh({
+      tokenHash: refreshHash,
+      grantId: first,
+      previousHash: null,
+      sealed: 'y',
+      expiresAt: clock.now() + 1000,
+    });
+    expect(await grants.revoke(first)).toBe(true);
+    expect(await tokens.findAccess(accessHash, clock.now())).toBeUndefined();
+    expect(await tokens.findRefreshGrant(refreshHash, clock.now())).toBeUndefined();
+    expect(await grants.get(first, clock.now())).toBeUndefined();
+    expect(await grants.get(second, clock.now())).toBeDefined();
+    expect(await grants.revoke(first)).toBe(false);
+  });
+
+  it('access tokens: found until expiry, deleted on demand', async () => {
+    const grantId = await newGrant();
+    const tokenHash = unique('at');
+    await tokens.saveAccess({ tokenHash, grantId, sealed: 'claims', expiresAt: clock.now() + 1000 });
+    expect(await tokens.findAccess(tokenHash, clock.now())).toEqual({
+      tokenHash,
+      grantId,
+      sealed: 'claims',
+      expiresAt: clock.now() + 1000,
+    });
+    expect(await tokens.deleteAccess(tokenHash)).toBe(grantId);
+    expect(await tokens.findAccess(tokenHash, clock.now())).toBeUndefined();
+  });
+
+  it('refresh tokens: rotate, honour the previous once within the grace, then replay', async () => {
+    const grantId = await newGrant();
+    const first = unique('rt');
+    await tokens.saveRefresh({
+      tokenHash: first,
+      grantId,
+      previousHash: null,
+      sealed: 's1',
+      expiresAt: clock.now() + 86_400_000,
+    });
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000)).toEqual({
+      status: 'rotated',
+      grantId,
+      sealed: 's1',
+    });
+    const second = unique('rt');
+    await tokens.saveRefresh({
+      tokenHash: second,
+      grantId,
+      previousHash: first,
+      sealed: 's2',
+      expiresAt: clock.now() + 86_400_000,
+    });
+    // The response carrying `second` was lost: `first` is honoured once and `second` dropped.
+    clock.advance(5_000);
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000)).toEqual({
+      status: 'previous-honoured',
+      grantId,
+      sealed: 's1',
+    });
+    expect(await tokens.findRefreshGrant(second, clock.now())).toBeUndefined();
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000)).toEqual({ status: 'replayed', grantId });
+  });
+
+  it('refresh tokens: no grace once the successor was used, nor after the window', async () => {
+    const grantId = await newGrant();
+    const first = unique('rt');
+    const second = unique('rt');
+    await tokens.saveRefresh({
+      tokenHash: first,
+      grantId,
+      previousHash: null,
+      sealed: 's',
+      expiresAt: clock.now() + 1e9,
+    });
+    await tokens.rotateRefresh(first, clock.now(), 30_000);
+    await tokens.saveRefresh({
+      tokenHash: second,
+      grantId,
+      previousHash: first,
+      sealed: 's',
+      expiresAt: clock.now() + 1e9,
+    });
+    expect((await tokens.rotateRefresh(second, clock.now(), 30_000)).status).toBe('rotated');
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000)).toEqual({ status: 'replayed', grantId });
+
+    const third = unique('rt');
+    await tokens.saveRefresh({
+      tokenHash: third,
+      grantId,
+      previousHash: null,
+      sealed: 's',
+      expiresAt: clock.now() + 1e9,
+    });
+    await tokens.rotateRefresh(third, clock.now(), 30_000);
+    clock.advance(30_001);
+    expect((await tokens.rotateRefresh(third, clock.now(), 30_000)).status).toBe('replayed');
+    expect(await tokens.rotateRefresh(unique('rt'), clock.now(), 30_000)).toEqual({ status: 'unknown' });
+  });
+
+  it('refresh tokens: of 20 concurrent rotations one rotates, at most one is honoured, the rest are replays', async () => {
+    const grantId = await newGrant();
+    const tokenHash = unique('rt');
+    await tokens.saveRefresh({
+      tokenHash,
+      grantId,
+      previousHash: null,
+      sealed: 's',
+      expiresAt: clock.now() + 1e9,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => tokens.rotateRefresh(tokenHash, clock.now(), 30_000)),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 'rotated')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'previous-honoured').length).toBeLessThanOrEqual(1);
+    expect(statuses.filter((s) => s === 'replayed').length).toBeGreaterThanOrEqual(18);
+  });
+
+  it('sweep removes expired OAuth rows and unused DCR clients', async () => {
+    const grantId = await newGrant();
+    const tokenHash = unique('at');
+    await tokens.saveAccess({ tokenHash, grantId, sealed: 'x', expiresAt: clock.now() + 10 });
+    const clientId = unique('dcr');
+    await clients.create({
+      clientId,
+      kind: 'dcr',
+      secretHash: null,
+      metadata: {},
+      createdAt: clock.now(),
+      lastUsedAt: clock.now(),
+      expiresAt: clock.now() + 10,
+    });
+    clock.advance(11);
+    const removed = await sweepExpired(database(), clock.now());
+    expect(removed.oauth_access_tokens).toBeGreaterThanOrEqual(1);
+    expect(removed.oauth_clients).toBeGreaterThanOrEqual(1);
+    expect(await clients.list('dcr')).not.toContainEqual(expect.objectContaining({ clientId }));
+  });
+});

@@ -1,0 +1,301 @@
+import { sql } from 'kysely';
+import type {
+  AccessTokenRecord,
+  ClientStore,
+  CodeStore,
+  GrantRecord,
+  GrantStore,
+  RefreshRotation,
+  StoredClient,
+  TokenStore,
+} from '../../oauth/store';
+import type { SqlDatabase } from './database';
+import type { OAuthClientTable, OAuthGrantTable } from './schema';
+
+function toClient(row: OAuthClientTable): StoredClient {
+  return {
+    clientId: row.client_id,
+    kind: row.kind,
+    secretHash: row.secret_hash,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    createdAt: Number(row.created_at),
+    lastUsedAt: Number(row.last_used_at),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  };
+}
+
+function toGrant(row: OAuthGrantTable): GrantRecord {
+  return {
+    id: row.id,
+    userHash: row.user_hash,
+    clientId: row.client_id,
+    sealed: row.sealed,
+    createdAt: Number(row.created_at),
+    lastUsedAt: Number(row.last_used_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+export function createSqlClientStore({ db }: SqlDatabase): ClientStore {
+  return {
+    async get(clientId, at) {
+      const row = await db
+        .selectFrom('oauth_clients')
+        .selectAll()
+        .where('client_id', '=', clientId)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+        .executeTakeFirst();
+      return row && toClient(row);
+    },
+    async create(client) {
+      await db
+        .insertInto('oauth_clients')
+        .values({
+          client_id: client.clientId,
+          kind: client.kind,
+          secret_hash: client.secretHash,
+          metadata: JSON.stringify(client.metadata),
+          created_at: client.createdAt,
+          last_used_at: client.lastUsedAt,
+          expires_at: client.expiresAt,
+        })
+        .execute();
+    },
+    async touch(clientId, at, expiresAt) {
+      await db
+        .updateTable('oauth_clients')
+        .set({ last_used_at: at, expires_at: expiresAt })
+        .where('client_id', '=', clientId)
+        .execute();
+    },
+    async delete(clientId) {
+      const result = await db
+        .deleteFrom('oauth_clients')
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async list(kind) {
+      const rows = await db
+        .selectFrom('oauth_clients')
+        .selectAll()
+        .where('kind', '=', kind)
+        .orderBy('created_at')
+        .execute();
+      return rows.map(toClient);
+    },
+  };
+}
+
+export function createSqlCodeStore({ db }: SqlDatabase): CodeStore {
+  return {
+    async save(code) {
+      await db
+        .insertInto('oauth_codes')
+        .values({
+          code_hash: code.codeHash,
+          client_id: code.clientId,
+          sealed: code.sealed,
+          expires_at: code.expiresAt,
+          used_at: null,
+          grant_id: null,
+        })
+        .execute();
+    },
+    async consume(codeHash, at) {
+      const won = await db
+        .updateTable('oauth_codes')
+        .set({ used_at: at })
+        .where('code_hash', '=', codeHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', at)
+        .returning(['client_id', 'sealed'])
+        .executeTakeFirst();
+      if (won) return { status: 'ok', clientId: won.client_id, sealed: won.sealed };
+      const used = await db
+        .selectFrom('oauth_codes')
+        .select(['grant_id', 'used_at'])
+        .where('code_hash', '=', codeHash)
+        .executeTakeFirst();
+      if (used && used.used_at !== null) return { status: 'replayed', grantId: used.grant_id };
+      return { status: 'unknown' };
+    },
+    async attachGrant(codeHash, grantId) {
+      await db
+        .updateTable('oauth_codes')
+        .set({ grant_id: grantId })
+        .where('code_hash', '=', codeHash)
+        .execute();
+    },
+  };
+}
+
+export function createSqlGrantStore({ db }: SqlDatabase): GrantStore {
+  return {
+    async create(grant) {
+      await db
+        .insertInto('oauth_grants')
+        .values({
+          id: grant.id,
+          user_hash: grant.userHash,
+          client_id: grant.clientId,
+          sealed: grant.sealed,
+          created_at: grant.createdAt,
+          last_used_at: grant.lastUsedAt,
+          expires_at: grant.expiresAt,
+        })
+        .execute();
+    },
+    async get(id, at) {
+      const row = await db
+        .selectFrom('oauth_grants')
+        .selectAll()
+        .where('id', '=', id)
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+      return row && toGrant(row);
+    },
+    async listByUser(userHash, at) {
+      const rows = await db
+        .selectFrom('oauth_grants')
+        .selectAll()
+        .where('user_hash', '=', userHash)
+        .where('expires_at', '>', at)
+        .orderBy('last_used_at', 'desc')
+        .execute();
+      return rows.map(toGrant);
+    },
+    async touch(id, at, expiresAt) {
+      await db
+        .updateTable('oauth_grants')
+        .set({ last_used_at: at, expires_at: expiresAt })
+        .where('id', '=', id)
+        .execute();
+    },
+    async revoke(id) {
+      return db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('oauth_access_tokens').where('grant_id', '=', id).execute();
+        await trx.deleteFrom('oauth_refresh_tokens').where('grant_id', '=', id).execute();
+        const result = await trx.deleteFrom('oauth_grants').where('id', '=', id).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      });
+    },
+    async idsFor(userHash, clientId) {
+      const rows = await db
+        .selectFrom('oauth_grants')
+        .select('id')
+        .where('user_hash', '=', userHash)
+        .where('client_id', '=', clientId)
+        .execute();
+      return rows.map((row) => row.id);
+    },
+  };
+}
+
+export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
+  return {
+    async saveAccess(token) {
+      await db
+        .insertInto('oauth_access_tokens')
+        .values({
+          token_hash: token.tokenHash,
+          grant_id: token.grantId,
+          sealed: token.sealed,
+          expires_at: token.expiresAt,
+        })
+        .execute();
+    },
+    async findAccess(tokenHash, at): Promise<AccessTokenRecord | undefined> {
+      const row = await db
+        .selectFrom('oauth_access_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+      return (
+        row && {
+          tokenHash: row.token_hash,
+          grantId: row.grant_id,
+          sealed: row.sealed,
+          expiresAt: Number(row.expires_at),
+        }
+      );
+    },
+    async saveRefresh(token) {
+      await db
+        .insertInto('oauth_refresh_tokens')
+        .values({
+          token_hash: token.tokenHash,
+          grant_id: token.grantId,
+          previous_hash: token.previousHash,
+          sealed: token.sealed,
+          expires_at: token.expiresAt,
+          rotated_at: null,
+          grace_used_at: null,
+        })
+        .execute();
+    },
+    async rotateRefresh(tokenHash, at, graceMs): Promise<RefreshRotation> {
+      // OAuth 2.1 §4.3.1: rotation. One UPDATE decides the winner.
+      const rotated = await db
+        .updateTable('oauth_refresh_tokens')
+        .set({ rotated_at: at })
+        .where('token_hash', '=', tokenHash)
+        .where('rotated_at', 'is', null)
+        .where('expires_at', '>', at)
+        .returning(['grant_id', 'sealed'])
+        .executeTakeFirst();
+      if (rotated) return { status: 'rotated', grantId: rotated.grant_id, sealed: rotated.sealed };
+
+      // The client may have lost the response carrying the successor: honour this token once more
+      // if it was rotated moments ago and nobody has used the successor.
+      const honoured = await db
+        .updateTable('oauth_refresh_tokens')
+        .set({ grace_used_at: at })
+        .where('token_hash', '=', tokenHash)
+        .where('rotated_at', '>', at - graceMs)
+        .where('grace_used_at', 'is', null)
+        .where('expires_at', '>', at)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('oauth_refresh_tokens as successor')
+                .select(sql`1`.as('one'))
+                .where('successor.previous_hash', '=', tokenHash)
+                .where('successor.rotated_at', 'is not', null),
+            ),
+          ),
+        )
+        .returning(['grant_id', 'sealed'])
+        .executeTakeFirst();
+      if (honoured) {
+        await db.deleteFrom('oauth_refresh_tokens').where('previous_hash', '=', tokenHash).execute();
+        return { status: 'previous-honoured', grantId: honoured.grant_id, sealed: honoured.sealed };
+      }
+
+      const known = await db
+        .selectFrom('oauth_refresh_tokens')
+        .select('grant_id')
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return known ? { status: 'replayed', grantId: known.grant_id } : { status: 'unknown' };
+    },
+    async deleteAccess(tokenHash) {
+      const row = await db
+        .deleteFrom('oauth_access_tokens')
+        .where('token_hash', '=', tokenHash)
+        .returning('grant_id')
+        .executeTakeFirst();
+      return row?.grant_id;
+    },
+    async findRefreshGrant(tokenHash, at) {
+      const row = await db
+        .selectFrom('oauth_refresh_tokens')
+        .select('grant_id')
+        .where('token_hash', '=', tokenHash)
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+      return row?.grant_id;
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { SqlDatabase } from './database';
+
+const EXPIRING_TABLES = [
+  'ephemeral_values',
+  'ephemeral_counters',
+  'oauth_codes',
+  'oauth_access_tokens',
+  'oauth_refresh_tokens',
+  'oauth_grants',
+] as const;
+
+/** Deletes every expired row, table by table. Returns rows removed per table. */
+export async function sweepExpired(database: SqlDatabase, at: number): Promise<Record<string, number>> {
+  const removed: Record<string, number> = {};
+  for (const table of EXPIRING_TABLES) {
+    const result = await database.db.deleteFrom(table).where('expires_at', '<=', at).executeTakeFirst();
+    removed[table] = Number(result.numDeletedRows);
+  }
+  // Unused dynamically registered clients expire; static ones have no expiry.
+  const clients = await database.db
+    .deleteFrom('oauth_clients')
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', at)
+    .executeTakeFirst();
+  removed.oauth_clients = Number(clients.numDeletedRows);
+  return removed;
+}
