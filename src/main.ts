@@ -1,6 +1,30 @@
+import { Hono } from 'hono';
 import type { GatehouseConfig } from './config';
-import { createApp, listen, type RunningServer } from './http';
-import { createSqlEphemeralStore, openDatabase, sweepExpired } from './store';
+import { decodeKey } from './config';
+import { createKeyRing, importHmacKey, utf8 } from './crypto';
+import { createEchoMcpHandler } from './demo/echo-server';
+import { type AppEnv, createApp, listen, type RunningServer } from './http';
+import { createCookieJar } from './identity/cookies';
+import { type IdentityDeps, identityRoutes } from './identity/routes';
+import { createSessionManager } from './identity/session';
+import { nodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
+import { accountRoutes } from './oauth/account-routes';
+import { createClientRegistry } from './oauth/clients';
+import type { AuthorizationServerDeps } from './oauth/deps';
+import type { ProtectedResource } from './oauth/resource';
+import { oauthRoutes } from './oauth/routes';
+import { STYLESHEET } from './pages/style';
+import { resourceRoutes } from './resource/routes';
+import { createAccessTokenVerifier } from './resource/verify';
+import {
+  createSqlClientStore,
+  createSqlCodeStore,
+  createSqlEphemeralStore,
+  createSqlGrantStore,
+  createSqlTokenStore,
+  openDatabase,
+  sweepExpired,
+} from './store';
 import { createLogger, type Logger } from './telemetry';
 
 export interface Gatehouse {
@@ -13,6 +37,13 @@ export interface StartOptions {
   logger?: Logger;
   now?: () => number;
   sweepIntervalMs?: number;
+  /** Outbound DNS and connections for fetched metadata; tests inject their own. */
+  outbound?: OutboundDeps;
+}
+
+export function protectedResources(config: GatehouseConfig): ProtectedResource[] {
+  const origin = new URL(config.issuer).origin;
+  return config.resources.map((resource) => ({ ...resource, uri: `${origin}${resource.path}` }));
 }
 
 /** The composition root: config -> stores -> concerns -> Hono app -> listening server. Nothing else lives here. */
@@ -26,8 +57,73 @@ export async function startGatehouse(
   const applied = await database.migrate();
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
+  const keyRing = await createKeyRing(
+    config.encryptionKeys.map((entry) => ({ id: entry.id, key: decodeKey(entry.key) ?? new Uint8Array() })),
+  );
+  const hmacKey = await importHmacKey(utf8.encode(config.secret));
   const ephemeral = createSqlEphemeralStore(database, now);
-  const cleanups: Array<() => void> = [];
+  const resources = protectedResources(config);
+  const clients = createSqlClientStore(database);
+  const tokens = createSqlTokenStore(database);
+  const verifier = createAccessTokenVerifier({
+    tokens,
+    keyRing,
+    now,
+    cacheMs: config.tokens.verificationCacheSeconds * 1000,
+  });
+
+  const oauth: AuthorizationServerDeps = {
+    issuer: config.issuer,
+    resources,
+    lifetimes: {
+      accessMs: config.tokens.accessTokenTtlSeconds * 1000,
+      refreshMs: config.tokens.refreshTokenTtlSeconds * 1000,
+      codeMs: config.tokens.authorizationCodeTtlSeconds * 1000,
+      refreshGraceMs: config.tokens.refreshGraceSeconds * 1000,
+    },
+    registration: {
+      enabled: config.registration.enabled,
+      allowPublicClients: config.registration.allowPublicClients,
+      unusedExpiryMs: config.registration.unusedExpiryDays * 86_400_000,
+    },
+    cimdEnabled: config.cimd.enabled,
+    registry: await createClientRegistry({
+      staticClients: config.clients,
+      store: clients,
+      cache: ephemeral,
+      cimd: config.cimd,
+      outbound: options.outbound ?? nodeOutbound,
+      now,
+    }),
+    clients,
+    codes: createSqlCodeStore(database),
+    grants: createSqlGrantStore(database),
+    tokens,
+    keyRing,
+    hmacKey,
+    now,
+    onGrantRevoked: (grantId) => verifier.forgetGrant(grantId),
+    onAccessTokenRevoked: (tokenHash) => verifier.forgetToken(tokenHash),
+  };
+  const identity: IdentityDeps = {
+    sessions: createSessionManager(ephemeral, keyRing, config.session, now),
+    cookies: createCookieJar(config.issuer),
+    hmacKey,
+    devLoginEnabled: config.devLogin.enabled,
+    sessionMaxAgeSeconds: config.session.absoluteTimeoutSeconds,
+  };
+  // Until upstream endpoints arrive, every protected resource serves the built-in demo MCP server.
+  const mcp = createEchoMcpHandler();
+
+  const assets = new Hono<AppEnv>();
+  assets.get('/assets/style.css', (c) =>
+    c.body(STYLESHEET, 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
+  );
+
+  const cleanups: Array<() => void | Promise<void>> = [() => mcp.close()];
   const app = createApp({
     config,
     logger,
@@ -35,6 +131,29 @@ export async function startGatehouse(
     ping: database.ping,
     now,
     onClose: (cleanup) => cleanups.push(cleanup),
+    routes: [
+      assets,
+      identityRoutes(identity),
+      oauthRoutes(oauth, identity, ephemeral),
+      accountRoutes(oauth, identity),
+      resourceRoutes(
+        config.issuer,
+        resources.map((resource) => ({
+          resource,
+          handler: (request, token) =>
+            mcp.fetch(request, {
+              authInfo: {
+                token: 'redacted',
+                clientId: token.clientId,
+                scopes: token.scopes,
+                expiresAt: Math.floor(token.expiresAt / 1000),
+                resource: new URL(token.resource),
+              },
+            }),
+        })),
+        verifier,
+      ),
+    ],
   });
   const server = await listen(app, config.listen.host, config.listen.port);
 
@@ -50,7 +169,7 @@ export async function startGatehouse(
     server,
     async close() {
       clearInterval(sweep);
-      for (const cleanup of cleanups) cleanup();
+      for (const cleanup of cleanups) await cleanup();
       await server.close();
       await database.close();
     },

@@ -34,6 +34,8 @@ export function devConfig(io: CliIo, port: number | undefined): GatehouseConfig 
       database: { url: `sqlite:${resolve(stateDir, 'gatehouse.db')}` },
       log: { level: 'info', pretty: !io.env.CI },
       devLogin: { enabled: true },
+      // Development only: lets a client metadata document be served from this machine.
+      cimd: { allowLoopbackDocuments: true },
     },
     { ...io.env, GATEHOUSE_PORT: undefined, GATEHOUSE_ISSUER: undefined },
   );

@@ -41,7 +41,7 @@ function findPlaceholders(value: unknown, path: string[], out: Finding[]): void 
   }
 }
 
-export function decodeKey(text: string): Uint8Array | undefined {
+export function decodeKey(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return undefined;
   return new Uint8Array(Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
 }

@@ -88,7 +88,14 @@ export const configSchema = z
             .min(1),
         }),
       )
-      .default([]),
+      .min(1, 'at least one protected resource is required')
+      .default([
+        {
+          path: '/mcp',
+          name: 'MCP server',
+          scopes: [{ name: 'mcp:tools', description: 'Use the tools of this MCP server', default: true }],
+        },
+      ]),
     clients: z
       .array(
         z.object({

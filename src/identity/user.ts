@@ -1,0 +1,6 @@
+/** The signed-in person as the rest of Gatehouse sees them. `id` is opaque; email and name are private data. */
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+}

@@ -1,0 +1,121 @@
+import { sha256 } from '../crypto';
+import { type OutboundDeps, SafeFetchError, safeFetch } from '../lib/net/safe-fetch';
+import type { EphemeralStore } from '../store';
+import { type CimdPolicy, cacheSeconds, checkCimdUrl, looksLikeCimdUrl, validateCimdDocument } from './cimd';
+import type { ClientMetadata } from './client-metadata';
+import type { ClientStore } from './store';
+
+/** A client as the authorization server uses it, whichever way it was registered. */
+export interface ResolvedClient {
+  clientId: string;
+  kind: 'static' | 'dcr' | 'cimd';
+  metadata: ClientMetadata;
+  secretHash: string | null;
+  /** for CIMD clients: the host of the client_id URL, which is what the user should trust */
+  host?: string;
+}
+
+export type ClientLookup = { ok: true; client: ResolvedClient } | { ok: false; reason: string };
+
+export interface StaticClientConfig {
+  clientId: string;
+  clientName: string;
+  redirectUris: string[];
+  tokenEndpointAuthMethod: 'none' | 'client_secret_basic' | 'client_secret_post';
+  clientSecret?: string | undefined;
+}
+
+export interface ClientRegistryDeps {
+  staticClients: readonly StaticClientConfig[];
+  store: ClientStore;
+  cache: EphemeralStore;
+  cimd: CimdPolicy & { maxCacheSeconds: number };
+  outbound: OutboundDeps;
+  now: () => number;
+}
+
+const CIMD_MAX_BYTES = 5 * 1024;
+const CIMD_TIMEOUT_MS = 10_000;
+
+export interface ClientRegistry {
+  resolve(clientId: string): Promise<ClientLookup>;
+}
+
+export async function createClientRegistry(deps: ClientRegistryDeps): Promise<ClientRegistry> {
+  const configured = new Map<string, ResolvedClient>();
+  for (const entry of deps.staticClients) {
+    configured.set(entry.clientId, {
+      clientId: entry.clientId,
+      kind: 'static',
+      secretHash: entry.clientSecret ? await sha256(entry.clientSecret) : null,
+      metadata: {
+        client_name: entry.clientName,
+        redirect_uris: entry.redirectUris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: entry.tokenEndpointAuthMethod,
+      },
+    });
+  }
+
+  async function resolveCimd(clientId: string): Promise<ClientLookup> {
+    const urlCheck = checkCimdUrl(clientId, deps.cimd);
+    if (!urlCheck.ok) return urlCheck;
+    const host = urlCheck.url.host;
+    const cacheKey = `cimd:${await sha256(clientId)}`;
+    const cached = await deps.cache.get(cacheKey);
+    if (cached !== undefined) {
+      const check = validateCimdDocument(cached, clientId);
+      if (check.ok)
+        return {
+          ok: true,
+          client: { clientId, kind: 'cimd', metadata: check.metadata, secretHash: null, host },
+        };
+      await deps.cache.delete(cacheKey); // a cached document that stops validating is evicted
+    }
+    let fetched: { status: number; headers: Record<string, string>; text: string };
+    try {
+      fetched = await safeFetch(
+        urlCheck.url,
+        {
+          maxBytes: CIMD_MAX_BYTES,
+          timeoutMs: CIMD_TIMEOUT_MS,
+          allowLoopback: deps.cimd.allowLoopbackDocuments,
+        },
+        deps.outbound,
+      );
+    } catch (error) {
+      const detail = error instanceof SafeFetchError ? error.message : 'the request failed';
+      return { ok: false, reason: `the client metadata document could not be fetched: ${detail}` };
+    }
+    if (fetched.status !== 200) {
+      return { ok: false, reason: `the client metadata document answered HTTP ${fetched.status}` };
+    }
+    const check = validateCimdDocument(fetched.text, clientId);
+    if (!check.ok) return { ok: false, reason: `the client metadata document is invalid: ${check.reason}` };
+    const seconds = cacheSeconds(fetched.headers['cache-control'], deps.cimd.maxCacheSeconds);
+    if (seconds > 0) await deps.cache.set(cacheKey, fetched.text, seconds * 1000);
+    return { ok: true, client: { clientId, kind: 'cimd', metadata: check.metadata, secretHash: null, host } };
+  }
+
+  return {
+    async resolve(clientId) {
+      if (!clientId || clientId.length > 2048)
+        return { ok: false, reason: 'client_id is missing or too long' };
+      const fromConfig = configured.get(clientId);
+      if (fromConfig) return { ok: true, client: fromConfig };
+      if (looksLikeCimdUrl(clientId)) return resolveCimd(clientId);
+      const stored = await deps.store.get(clientId, deps.now());
+      if (!stored) return { ok: false, reason: 'unknown client_id' };
+      return {
+        ok: true,
+        client: {
+          clientId,
+          kind: stored.kind,
+          metadata: stored.metadata as unknown as ClientMetadata,
+          secretHash: stored.secretHash,
+        },
+      };
+    },
+  };
+}

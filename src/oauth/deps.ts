@@ -1,0 +1,66 @@
+import type { HmacKey, KeyRing } from '../crypto';
+import type { ClientRegistry } from './clients';
+import type { ProtectedResource } from './resource';
+import type { ClientStore, CodeStore, GrantStore, TokenStore } from './store';
+
+/** Everything the authorization server's orchestrators need, injected (clock included) so tests control it. */
+export interface AuthorizationServerDeps {
+  issuer: string;
+  resources: readonly ProtectedResource[];
+  lifetimes: { accessMs: number; refreshMs: number; codeMs: number; refreshGraceMs: number };
+  registration: { enabled: boolean; allowPublicClients: boolean; unusedExpiryMs: number };
+  cimdEnabled: boolean;
+  registry: ClientRegistry;
+  clients: ClientStore;
+  codes: CodeStore;
+  grants: GrantStore;
+  tokens: TokenStore;
+  keyRing: KeyRing;
+  hmacKey: HmacKey;
+  now: () => number;
+  /** Called after a grant is revoked, so verification caches drop it at once. */
+  onGrantRevoked?: (grantId: string) => void;
+  onAccessTokenRevoked?: (tokenHash: string) => void;
+}
+
+/** Private data sealed into rows (AES-GCM, the row's key as associated data). */
+export interface CodeClaims {
+  userId: string;
+  scopes: string[];
+  resource: string;
+  redirectUri: string;
+  redirectUriSent: boolean;
+  codeChallenge: string;
+  props: Record<string, unknown>;
+}
+
+export interface GrantClaims {
+  userId: string;
+  scopes: string[];
+  resource: string;
+  props: Record<string, unknown>;
+}
+
+export interface AccessClaims {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  resource: string;
+}
+
+export interface RefreshClaims {
+  scopes: string[];
+  resource: string;
+}
+
+export async function seal(deps: Pick<AuthorizationServerDeps, 'keyRing'>, value: unknown, binding: string) {
+  return deps.keyRing.encrypt(JSON.stringify(value), binding);
+}
+
+export async function unseal<T>(
+  deps: Pick<AuthorizationServerDeps, 'keyRing'>,
+  sealed: string,
+  binding: string,
+) {
+  return JSON.parse(await deps.keyRing.decrypt(sealed, binding)) as T;
+}

@@ -1,0 +1,264 @@
+import { type Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { randomId } from '../crypto';
+import type { AppEnv } from '../http';
+import { readJsonObject } from '../http';
+import { csrfToken, verifyCsrfToken } from '../identity/csrf';
+import { currentSession, type IdentityDeps, loginUrl } from '../identity/routes';
+import { ConsentPage } from '../pages/consent-page';
+import { ErrorPage } from '../pages/error-page';
+import type { EphemeralStore } from '../store';
+import {
+  allRedirectsLoopback,
+  authorizationResponseUrl,
+  type PendingAuthorization,
+  validateAuthorizeRequest,
+} from './authorize';
+import { authenticateClient } from './client-auth';
+import { createAuthorizationCode } from './code';
+import type { AuthorizationServerDeps } from './deps';
+import { OAuthError } from './errors';
+import { authorizationServerMetadata } from './metadata';
+import { registerClient } from './register';
+import { revokeToken } from './revoke';
+import { exchangeToken } from './token';
+
+const PENDING_TTL_MS = 10 * 60_000;
+
+interface StoredPending {
+  request: PendingAuthorization;
+  client: { name: string; kind: 'static' | 'dcr' | 'cimd'; host?: string; loopbackOnly: boolean };
+}
+
+/** The authorization server's HTTP surface. Routes parse and render; the orchestrators decide. */
+export function oauthRoutes(
+  deps: AuthorizationServerDeps,
+  identity: IdentityDeps,
+  pending: EphemeralStore,
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const noStore = (c: Context) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Pragma', 'no-cache');
+  };
+  const oauthError = (c: Context, error: OAuthError) => {
+    noStore(c);
+    if (error.hint) c.get('log').warn({ oauthError: error.code, hint: error.hint }, 'oauth request refused');
+    if (error.code === 'invalid_client' && c.req.header('authorization'))
+      c.header('WWW-Authenticate', 'Basic realm="gatehouse"');
+    return c.json(error.toJSON(), error.status);
+  };
+  const errorPage = (c: Context, title: string, message: string, status: 400 | 403 = 400) =>
+    c.html(<ErrorPage title={title} message={message} requestId={c.get('requestId')} />, status);
+
+  // Public, credential-free endpoints that browser-based clients call cross-origin.
+  const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 });
+  for (const path of [
+    '/.well-known/oauth-authorization-server*',
+    '/oauth/token',
+    '/oauth/revoke',
+    '/oauth/register',
+  ]) {
+    app.use(path, publicCors);
+  }
+
+  const metadata = () =>
+    authorizationServerMetadata({
+      issuer: deps.issuer,
+      registrationEnabled: deps.registration.enabled,
+      cimdEnabled: deps.cimdEnabled,
+      scopes: deps.resources.flatMap((r) => r.scopes.map((s) => s.name)),
+    });
+  app.get('/.well-known/oauth-authorization-server', (c) => c.json(metadata()));
+  // RFC 8414 §3.1: with a path in the issuer, the well-known segment is inserted before the path.
+  const issuerPath = new URL(deps.issuer).pathname.replace(/\/$/, '');
+  if (issuerPath) app.get(`/.well-known/oauth-authorization-server${issuerPath}`, (c) => c.json(metadata()));
+
+  app.get('/oauth/authorize', async (c) => {
+    const outcome = await validateAuthorizeRequest(
+      new URL(c.req.url).searchParams,
+      deps.registry,
+      deps.resources,
+    );
+    if (outcome.kind === 'local-error') return errorPage(c, outcome.title, outcome.message);
+    if (outcome.kind === 'redirect-error') {
+      const target = authorizationResponseUrl(outcome.redirectUri, deps.issuer, {
+        error: outcome.error,
+        error_description: outcome.description,
+        state: outcome.state,
+      });
+      return c.redirect(target, 302);
+    }
+    const id = randomId(24);
+    const stored: StoredPending = {
+      request: outcome.request,
+      client: {
+        name: outcome.client.metadata.client_name,
+        kind: outcome.client.kind,
+        ...(outcome.client.host ? { host: outcome.client.host } : {}),
+        loopbackOnly: allRedirectsLoopback(outcome.client),
+      },
+    };
+    await pending.set(`authz:${id}`, JSON.stringify(stored), PENDING_TTL_MS);
+    const session = await currentSession(identity, c);
+    return c.redirect(session ? `/oauth/consent?authz=${id}` : loginUrl(id), 302);
+  });
+
+  app.get('/oauth/consent', async (c) => {
+    const authz = c.req.query('authz') ?? '';
+    const session = await currentSession(identity, c);
+    if (!session) return c.redirect(loginUrl(authz), 302);
+    const raw = /^[\w-]{16,64}$/.test(authz) ? await pending.get(`authz:${authz}`) : undefined;
+    if (!raw)
+      return errorPage(
+        c,
+        'Request expired',
+        'This authorization request has expired or was already answered. Start again from the application.',
+      );
+    const { request, client } = JSON.parse(raw) as StoredPending;
+    const resource = deps.resources.find((r) => r.uri === request.resource);
+    const redirect = new URL(request.redirectUri);
+    return c.html(
+      <ConsentPage
+        clientName={client.name}
+        clientKind={client.kind}
+        clientHost={client.host}
+        nameMatchesHost={
+          client.host
+            ? client.name.toLowerCase().includes(client.host.split('.').slice(-2, -1)[0] ?? '')
+            : true
+        }
+        redirectHost={redirect.host || redirect.protocol}
+        loopbackOnly={client.loopbackOnly}
+        resourceName={resource?.name ?? request.resource}
+        resourceUri={request.resource}
+        scopes={request.scopes.map((name) => ({
+          name,
+          description: resource?.scopes.find((s) => s.name === name)?.description ?? name,
+        }))}
+        userEmail={session.user.email}
+        authz={authz}
+        csrf={await csrfToken(identity.hmacKey, session.id, `consent:${authz}`)}
+      />,
+    );
+  });
+
+  app.post('/oauth/consent', async (c) => {
+    const form = await c.req.parseBody({ all: true });
+    const authz = typeof form.authz === 'string' ? form.authz : '';
+    const session = await currentSession(identity, c);
+    if (!session)
+      return errorPage(c, 'Not signed in', 'Your session ended. Start again from the application.', 403);
+    if (!(await verifyCsrfToken(identity.hmacKey, session.id, `consent:${authz}`, form.csrf))) {
+      return errorPage(
+        c,
+        'Request refused',
+        'The form was not sent by this site or has expired. Start again from the application.',
+        403,
+      );
+    }
+    // Single use: the stored request is taken atomically; form fields never override it.
+    const raw = /^[\w-]{16,64}$/.test(authz) ? await pending.take(`authz:${authz}`) : undefined;
+    if (!raw)
+      return errorPage(
+        c,
+        'Request expired',
+        'This authorization request has expired or was already answered.',
+      );
+    const { request } = JSON.parse(raw) as StoredPending;
+    const ticked = ([] as unknown[])
+      .concat(form.scope ?? [])
+      .filter((s): s is string => typeof s === 'string');
+    const scopes = request.scopes.filter((scope) => ticked.includes(scope)); // the user may only narrow
+    if (form.decision !== 'approve' || scopes.length === 0) {
+      c.get('log').info(
+        { event: 'consent.denied', user: session.user.id, client: request.clientId },
+        'consent denied',
+      );
+      return c.redirect(
+        authorizationResponseUrl(request.redirectUri, deps.issuer, {
+          error: 'access_denied',
+          error_description: 'the user denied the request',
+          state: request.state,
+        }),
+        303,
+      );
+    }
+    const code = await createAuthorizationCode(deps, request, session.user.id, scopes, {
+      email: session.user.email,
+    });
+    c.get('log').info(
+      { event: 'consent.granted', user: session.user.id, client: request.clientId, scopes },
+      'consent granted',
+    );
+    return c.redirect(
+      authorizationResponseUrl(request.redirectUri, deps.issuer, { code, state: request.state }),
+      303,
+    );
+  });
+
+  app.post('/oauth/token', async (c) => {
+    try {
+      const form = await readForm(c);
+      const client = await authenticateClient(deps.registry, form, c.req.header('authorization'));
+      const tokens = await exchangeToken(deps, client, form);
+      noStore(c);
+      c.get('log').info(
+        { event: 'token.issued', client: client.clientId, grantType: form.get('grant_type') },
+        'tokens issued',
+      );
+      return c.json(tokens);
+    } catch (error) {
+      if (error instanceof OAuthError) return oauthError(c, error);
+      throw error;
+    }
+  });
+
+  app.post('/oauth/revoke', async (c) => {
+    try {
+      const form = await readForm(c);
+      const client = await authenticateClient(deps.registry, form, c.req.header('authorization'));
+      const token = form.get('token');
+      if (!token) throw new OAuthError('invalid_request', 'token is required');
+      await revokeToken(deps, client, token);
+      noStore(c);
+      return c.body(null, 200);
+    } catch (error) {
+      if (error instanceof OAuthError) return oauthError(c, error);
+      throw error;
+    }
+  });
+
+  app.post('/oauth/register', async (c) => {
+    try {
+      const body = await readJsonObject(c).catch(() => {
+        throw new OAuthError('invalid_client_metadata', 'the body must be a JSON object');
+      });
+      const registered = await registerClient(deps, body);
+      noStore(c);
+      c.get('log').info({ event: 'client.registered', client: registered.client_id }, 'client registered');
+      return c.json(registered, 201);
+    } catch (error) {
+      if (error instanceof OAuthError) return oauthError(c, error);
+      throw error;
+    }
+  });
+
+  return app;
+}
+
+/** RFC 6749 §3.2: form-encoded body; a parameter may not be repeated. */
+async function readForm(c: Context): Promise<URLSearchParams> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    throw new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded');
+  }
+  const form = new URLSearchParams(await c.req.text());
+  const seen = new Set<string>();
+  for (const name of form.keys()) {
+    if (seen.has(name))
+      throw new OAuthError('invalid_request', `the parameter ${name} was sent more than once`);
+    seen.add(name);
+  }
+  return form;
+}

@@ -1,0 +1,154 @@
+import { randomId } from '../crypto';
+import type { ResolvedClient } from './clients';
+import type { AuthorizationServerDeps, CodeClaims, GrantClaims, RefreshClaims } from './deps';
+import { seal, unseal } from './deps';
+import { OAuthError } from './errors';
+import { hashToken, issueTokens, type TokenResponse, userHash } from './issue';
+import { verifyCodeVerifier } from './pkce';
+import { canonicalResourceUri } from './resource';
+import { narrowScopes, parseScope } from './scope';
+
+/** The token endpoint's grants (OAuth 2.1 §4.1.3, §4.3). The client is already authenticated. */
+export async function exchangeToken(
+  deps: AuthorizationServerDeps,
+  client: ResolvedClient,
+  form: URLSearchParams,
+): Promise<TokenResponse> {
+  const grantType = form.get('grant_type');
+  if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
+  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+    throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
+  }
+  if (!client.metadata.grant_types.includes(grantType)) {
+    throw new OAuthError('unauthorized_client', `this client may not use the ${grantType} grant`);
+  }
+  return grantType === 'authorization_code' ? exchangeCode(deps, client, form) : refresh(deps, client, form);
+}
+
+/** RFC 8707 §2: a resource named at the token endpoint must be the one the grant is for. */
+function checkResource(form: URLSearchParams, granted: string): void {
+  const requested = form.get('resource');
+  if (requested === null) return;
+  if (canonicalResourceUri(requested) !== granted) {
+    throw new OAuthError('invalid_target', 'resource does not match the authorization');
+  }
+}
+
+async function exchangeCode(deps: AuthorizationServerDeps, client: ResolvedClient, form: URLSearchParams) {
+  const code = form.get('code');
+  if (!code) throw new OAuthError('invalid_request', 'code is required');
+  const codeHash = await hashToken(code);
+  const consumed = await deps.codes.consume(codeHash, deps.now());
+  if (consumed.status === 'replayed') {
+    // RFC 9700 §4.5 / OAuth 2.1 §4.1.3: a code used twice revokes what the first use produced.
+    if (consumed.grantId) await revokeGrant(deps, consumed.grantId);
+    throw new OAuthError('invalid_grant', 'the authorization code was already used', 400, 'code replay');
+  }
+  if (consumed.status === 'unknown')
+    throw new OAuthError('invalid_grant', 'the authorization code is invalid or expired');
+  if (consumed.clientId !== client.clientId) {
+    throw new OAuthError('invalid_grant', 'the authorization code was issued to another client');
+  }
+  const claims = await unseal<CodeClaims>(deps, consumed.sealed, `code:${codeHash}`);
+  const redirectUri = form.get('redirect_uri');
+  // OAuth 2.1 §4.1.3: identical to the authorization request's redirect_uri when that one was sent.
+  if (
+    claims.redirectUriSent
+      ? redirectUri !== claims.redirectUri
+      : redirectUri !== null && redirectUri !== claims.redirectUri
+  ) {
+    throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
+  }
+  if (!(await verifyCodeVerifier(form.get('code_verifier') ?? undefined, claims.codeChallenge))) {
+    throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge (PKCE)');
+  }
+  checkResource(form, claims.resource);
+
+  // One grant per (user, client): a new authorization replaces the previous ones.
+  const owner = await userHash(deps, claims.userId);
+  for (const old of await deps.grants.idsFor(owner, client.clientId)) await revokeGrant(deps, old);
+  const grantId = randomId(16);
+  const grantClaims: GrantClaims = {
+    userId: claims.userId,
+    scopes: claims.scopes,
+    resource: claims.resource,
+    props: claims.props,
+  };
+  const at = deps.now();
+  await deps.grants.create({
+    id: grantId,
+    userHash: owner,
+    clientId: client.clientId,
+    sealed: await seal(deps, grantClaims, `grant:${grantId}`),
+    createdAt: at,
+    lastUsedAt: at,
+    expiresAt: at + deps.lifetimes.refreshMs,
+  });
+  await deps.codes.attachGrant(codeHash, grantId);
+  await touchClient(deps, client);
+  return issueTokens(deps, {
+    grantId,
+    userId: claims.userId,
+    clientId: client.clientId,
+    scopes: claims.scopes,
+    resource: claims.resource,
+    withRefresh: client.metadata.grant_types.includes('refresh_token'),
+    previousRefreshHash: null,
+  });
+}
+
+async function refresh(deps: AuthorizationServerDeps, client: ResolvedClient, form: URLSearchParams) {
+  const token = form.get('refresh_token');
+  if (!token) throw new OAuthError('invalid_request', 'refresh_token is required');
+  const tokenHash = await hashToken(token);
+  // Check ownership before rotating, so another client presenting a stolen token cannot burn it.
+  const ownerGrantId = await deps.tokens.findRefreshGrant(tokenHash, deps.now());
+  const ownerGrant = ownerGrantId ? await deps.grants.get(ownerGrantId, deps.now()) : undefined;
+  if (ownerGrant && ownerGrant.clientId !== client.clientId) {
+    throw new OAuthError('invalid_grant', 'the refresh token was issued to another client');
+  }
+  const rotation = await deps.tokens.rotateRefresh(tokenHash, deps.now(), deps.lifetimes.refreshGraceMs);
+  if (rotation.status === 'replayed') {
+    // OAuth 2.1 §4.3.1 / RFC 9700 §4.14.2: reuse of a rotated refresh token revokes the grant.
+    await revokeGrant(deps, rotation.grantId);
+    throw new OAuthError(
+      'invalid_grant',
+      'the refresh token was already used; the grant is revoked',
+      400,
+      'refresh replay',
+    );
+  }
+  if (rotation.status === 'unknown')
+    throw new OAuthError('invalid_grant', 'the refresh token is invalid or expired');
+  const grant = await deps.grants.get(rotation.grantId, deps.now());
+  if (!grant || grant.clientId !== client.clientId)
+    throw new OAuthError('invalid_grant', 'the grant is no longer valid');
+  const claims = await unseal<RefreshClaims>(deps, rotation.sealed, `rt:${tokenHash}`);
+  const grantClaims = await unseal<GrantClaims>(deps, grant.sealed, `grant:${grant.id}`);
+  checkResource(form, claims.resource);
+  const scopes = narrowScopes(claims.scopes, parseScope(form.get('scope')));
+  if (!scopes)
+    throw new OAuthError('invalid_scope', 'a refresh may narrow the scope but not widen it (RFC 6749 §6)');
+  await touchClient(deps, client);
+  return issueTokens(deps, {
+    grantId: grant.id,
+    userId: grantClaims.userId,
+    clientId: client.clientId,
+    scopes,
+    resource: claims.resource,
+    withRefresh: true,
+    previousRefreshHash: tokenHash,
+  });
+}
+
+export async function revokeGrant(deps: AuthorizationServerDeps, grantId: string): Promise<void> {
+  await deps.grants.revoke(grantId);
+  deps.onGrantRevoked?.(grantId);
+}
+
+/** Dynamically registered clients expire after a period without use; each use pushes that back. */
+async function touchClient(deps: AuthorizationServerDeps, client: ResolvedClient): Promise<void> {
+  if (client.kind !== 'dcr') return;
+  const at = deps.now();
+  await deps.clients.touch(client.clientId, at, at + deps.registration.unusedExpiryMs);
+}

@@ -1,0 +1,51 @@
+import { Layout } from './layout';
+
+export interface ConnectedApp {
+  grantId: string;
+  clientName: string;
+  scopes: string[];
+  resource: string;
+  lastUsedAt: string;
+}
+
+export function ConnectedAppsPage(props: { apps: ConnectedApp[]; csrf: string; userEmail: string }) {
+  return (
+    <Layout title="Connected apps">
+      <h1>Connected apps</h1>
+      <p class="muted">Signed in as {props.userEmail}</p>
+      {props.apps.length === 0 ? (
+        <p>No app has access to your account.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>App</th>
+              <th>Access</th>
+              <th>Last used</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {props.apps.map((app) => (
+              <tr>
+                <td>
+                  {app.clientName}
+                  <div class="muted">{app.resource}</div>
+                </td>
+                <td>{app.scopes.join(', ')}</td>
+                <td>{app.lastUsedAt}</td>
+                <td>
+                  <form method="post" action="/account/apps/revoke">
+                    <input type="hidden" name="csrf" value={props.csrf} />
+                    <input type="hidden" name="grant" value={app.grantId} />
+                    <button type="submit">Revoke</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>
+  );
+}

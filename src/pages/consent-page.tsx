@@ -1,0 +1,77 @@
+import { Layout } from './layout';
+
+export interface ConsentPageProps {
+  clientName: string;
+  /** 'cimd': the host of its metadata URL is what identifies it; 'dcr': self-asserted, unverified. */
+  clientKind: 'static' | 'dcr' | 'cimd';
+  clientHost?: string;
+  nameMatchesHost: boolean;
+  redirectHost: string;
+  loopbackOnly: boolean;
+  resourceName: string;
+  resourceUri: string;
+  scopes: ReadonlyArray<{ name: string; description: string }>;
+  userEmail: string;
+  authz: string;
+  csrf: string;
+}
+
+/** What the user approves: who the client is, where the code goes, what it may do. Every scope can be unticked. */
+export function ConsentPage(props: ConsentPageProps) {
+  return (
+    <Layout title="Authorize access">
+      <div class="card">
+        <h1>
+          {props.clientKind === 'cimd' ? <span class="host">{props.clientHost}</span> : props.clientName}{' '}
+          wants to access {props.resourceName}
+        </h1>
+        {props.clientKind === 'dcr' ? (
+          <p class="warn">This client registered itself; its name is not verified.</p>
+        ) : null}
+        {props.clientKind === 'cimd' && !props.nameMatchesHost ? (
+          <p class="warn">
+            It calls itself “{props.clientName}”, which does not match the host that vouches for it (
+            <span class="host">{props.clientHost}</span>).
+          </p>
+        ) : null}
+        {props.loopbackOnly ? (
+          <p class="warn">
+            The code will be sent to a program on this computer ({props.redirectHost}). Approve only if you
+            just started it.
+          </p>
+        ) : null}
+        <dl>
+          <dt>Signed in as</dt>
+          <dd>{props.userEmail}</dd>
+          <dt>Client</dt>
+          <dd>{props.clientName}</dd>
+          <dt>Redirects to</dt>
+          <dd class="host">{props.redirectHost}</dd>
+          <dt>Resource</dt>
+          <dd>{props.resourceUri}</dd>
+        </dl>
+        <form method="post" action="/oauth/consent">
+          <input type="hidden" name="authz" value={props.authz} />
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <fieldset>
+            <legend>It will be allowed to:</legend>
+            {props.scopes.map((scope) => (
+              <label>
+                <input type="checkbox" name="scope" value={scope.name} checked /> {scope.description}{' '}
+                <span class="muted">({scope.name})</span>
+              </label>
+            ))}
+          </fieldset>
+          <div class="actions">
+            <button class="primary" type="submit" name="decision" value="approve">
+              Approve
+            </button>
+            <button type="submit" name="decision" value="deny">
+              Deny
+            </button>
+          </div>
+        </form>
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,23 @@
+/** The one stylesheet, served at /assets/style.css (CSP forbids inline styles). */
+export const STYLESHEET = `
+:root { color-scheme: light dark; --accent: #2f5bd3; --warn: #b45309; --muted: #6b7280; }
+* { box-sizing: border-box; }
+body { font: 16px/1.5 system-ui, sans-serif; margin: 0; padding: 2rem 1rem; display: flex; justify-content: center; }
+main { width: 100%; max-width: 34rem; }
+h1 { font-size: 1.4rem; margin: 0 0 1rem; }
+.card { border: 1px solid #d1d5db; border-radius: 10px; padding: 1.5rem; }
+.muted { color: var(--muted); font-size: 0.9rem; }
+.warn { color: var(--warn); border-left: 3px solid var(--warn); padding-left: .75rem; margin: 1rem 0; }
+.host { font-family: ui-monospace, monospace; font-weight: 600; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 1rem 0; }
+dt { color: var(--muted); }
+dd { margin: 0; word-break: break-all; }
+fieldset { border: 0; padding: 0; margin: 1rem 0; }
+label { display: block; margin: .4rem 0; }
+input[type=text], input[type=email] { width: 100%; padding: .5rem; font-size: 1rem; border: 1px solid #9ca3af; border-radius: 6px; }
+.actions { display: flex; gap: .75rem; margin-top: 1.25rem; }
+button { font-size: 1rem; padding: .55rem 1.2rem; border-radius: 6px; border: 1px solid #9ca3af; background: transparent; cursor: pointer; color: inherit; }
+button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+table { width: 100%; border-collapse: collapse; }
+td, th { text-align: left; padding: .4rem .3rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
+`;

@@ -1,0 +1,46 @@
+import { type Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { AppEnv } from '../http';
+import { protectedResourceMetadata } from '../oauth/metadata';
+import type { ProtectedResource } from '../oauth/resource';
+import type { AccessTokenVerifier, VerifiedToken } from './verify';
+
+/** A protected endpoint's handler: it receives the request and the verified token. */
+export type ProtectedHandler = (request: Request, token: VerifiedToken) => Promise<Response>;
+
+/** RFC 9728 metadata (root and path-scoped) and the bearer gate in front of each protected endpoint. */
+export function resourceRoutes(
+  issuer: string,
+  resources: ReadonlyArray<{ resource: ProtectedResource; handler: ProtectedHandler }>,
+  verifier: AccessTokenVerifier,
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('/.well-known/oauth-protected-resource*', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }));
+  const first = resources[0];
+  if (first) {
+    app.get('/.well-known/oauth-protected-resource', (c) =>
+      c.json(protectedResourceMetadata(first.resource, issuer)),
+    );
+  }
+  for (const { resource, handler } of resources) {
+    app.get(`/.well-known/oauth-protected-resource${resource.path}`, (c) =>
+      c.json(protectedResourceMetadata(resource, issuer)),
+    );
+    const gate = async (c: Context<AppEnv>) => {
+      // The audience is checked against the public URL (issuer origin + path), not the Host header.
+      const publicUrl = new URL(c.req.path, resource.uri).toString();
+      const result = await verifier.verify(c.req.header('authorization'), resource, publicUrl);
+      if (!result.ok) {
+        c.header('WWW-Authenticate', result.challenge);
+        return c.json(
+          { error: result.error || 'unauthorized', error_description: result.description },
+          result.status,
+        );
+      }
+      return handler(c.req.raw, result.token);
+    };
+    app.all(resource.path, gate);
+    app.all(`${resource.path}/*`, gate);
+  }
+  return app;
+}
