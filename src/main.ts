@@ -7,7 +7,7 @@ import { type AppEnv, createApp, listen, type RunningServer } from './http';
 import { createCookieJar } from './identity/cookies';
 import { type IdentityDeps, identityRoutes } from './identity/routes';
 import { createSessionManager } from './identity/session';
-import { nodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
+import { createNodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
 import { accountRoutes } from './oauth/account-routes';
 import { createClientRegistry } from './oauth/clients';
 import type { AuthorizationServerDeps } from './oauth/deps';
@@ -92,7 +92,7 @@ export async function startGatehouse(
       store: clients,
       cache: ephemeral,
       cimd: config.cimd,
-      outbound: options.outbound ?? nodeOutbound,
+      outbound: options.outbound ?? createNodeOutbound(),
       now,
     }),
     clients,

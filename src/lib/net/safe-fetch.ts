@@ -87,43 +87,49 @@ async function fetchChecked(
   return { status: response.status, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') };
 }
 
-/** The real resolver and connector: node's DNS and http(s) with the connection pinned to the checked address. */
-export const nodeOutbound: OutboundDeps = {
-  async resolve(host) {
-    const answers = await dnsLookup(host, { all: true, verbatim: true });
-    return answers.map((answer) => answer.address);
-  },
-  get(url, address, signal) {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = request(
-        url,
-        {
-          method: 'GET',
-          signal,
-          headers: { accept: 'application/json', 'user-agent': 'Gatehouse' },
-          // Pin the connection to the address the guard approved: no second DNS answer can change it.
-          lookup: ((
-            _host: string,
-            lookupOptions: { all?: boolean },
-            callback: (...args: unknown[]) => void,
-          ) => {
-            const family = isIP(address);
-            if (lookupOptions.all) callback(null, [{ address, family }]);
-            else callback(null, address, family);
-          }) as never,
-        },
-        (res) => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (typeof value === 'string') headers[name] = value;
-            else if (Array.isArray(value)) headers[name] = value.join(', ');
-          }
-          resolve({ status: res.statusCode ?? 0, headers, body: res });
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-  },
-};
+/**
+ * The real resolver and connector: node's DNS and http(s) with the connection pinned to the checked address.
+ * `ca` adds trusted certificates (tests serving documents over https on loopback).
+ */
+export function createNodeOutbound(options: { ca?: string } = {}): OutboundDeps {
+  return {
+    async resolve(host) {
+      const answers = await dnsLookup(host, { all: true, verbatim: true });
+      return answers.map((answer) => answer.address);
+    },
+    get(url, address, signal) {
+      const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      return new Promise((resolve, reject) => {
+        const req = request(
+          url,
+          {
+            method: 'GET',
+            signal,
+            ...(options.ca ? { ca: options.ca } : {}),
+            headers: { accept: 'application/json', 'user-agent': 'Gatehouse' },
+            // Pin the connection to the address the guard approved: no second DNS answer can change it.
+            lookup: ((
+              _host: string,
+              lookupOptions: { all?: boolean },
+              callback: (...args: unknown[]) => void,
+            ) => {
+              const family = isIP(address);
+              if (lookupOptions.all) callback(null, [{ address, family }]);
+              else callback(null, address, family);
+            }) as never,
+          },
+          (res) => {
+            const headers: Record<string, string> = {};
+            for (const [name, value] of Object.entries(res.headers)) {
+              if (typeof value === 'string') headers[name] = value;
+              else if (Array.isArray(value)) headers[name] = value.join(', ');
+            }
+            resolve({ status: res.statusCode ?? 0, headers, body: res });
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    },
+  };
+}

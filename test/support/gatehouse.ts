@@ -1,0 +1,47 @@
+import { createServer } from 'node:net';
+import { type ConfigInput, validateConfig } from '../../src/config';
+import { type StartOptions, startGatehouse } from '../../src/main';
+import { createLogger, createMemoryDestination } from '../../src/telemetry';
+
+/** A free loopback port (the issuer must be known before the server listens). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export const TEST_KEY = Buffer.alloc(32, 5).toString('base64');
+
+/** Starts a real Gatehouse on loopback with a test configuration (dev mode: dev login, loopback CIMD). */
+export async function startTestGatehouse(overrides: Partial<ConfigInput> = {}, options: StartOptions = {}) {
+  const port = await freePort();
+  const destination = createMemoryDestination();
+  const raw: ConfigInput = {
+    mode: 'dev',
+    issuer: `http://127.0.0.1:${port}`,
+    listen: { host: '127.0.0.1', port },
+    secret: 'test-secret-test-secret-test-secret-0123',
+    encryptionKeys: [{ id: 't1', key: TEST_KEY }],
+    database: { url: 'sqlite::memory:' },
+    devLogin: { enabled: true },
+    cimd: { allowLoopbackDocuments: true },
+    http: { rateLimit: { maxRequestsPerIp: 100_000 } },
+    log: { level: 'info' },
+    ...overrides,
+  };
+  const result = validateConfig(raw);
+  if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.findings)}`);
+  const gatehouse = await startGatehouse(result.config, {
+    logger: createLogger({ level: 'info', destination }),
+    ...options,
+  });
+  return { ...gatehouse, config: result.config, logs: destination };
+}
+
+export type TestGatehouse = Awaited<ReturnType<typeof startTestGatehouse>>;
