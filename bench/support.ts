@@ -50,6 +50,7 @@ export function rssMbOf(pid: number): number {
 
 export interface BenchServer {
   url: string;
+  dbPath: string;
   process: ChildProcess;
   stop(): void;
 }
@@ -88,5 +89,10 @@ ${extraConfig}`,
     });
     child.once('exit', (code) => fail(new Error(`server exited ${code}: ${output}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, process: child, stop: () => child.kill() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dbPath: join(dir, 'bench.db'),
+    process: child,
+    stop: () => child.kill(),
+  };
 }

@@ -77,14 +77,50 @@ describe('gatehouse serve / migrate / help', () => {
     const path = writeConfig(goodConfig(dir));
     const first = capture();
     expect(await main(['migrate', '--config', path], first.io)).toBe(0);
-    expect(first.out[0]).toMatch(/^applied: 0001_ephemeral/);
+    expect(first.out[0]).toMatch(/^applied: 0001_ephemeral, 0002_oauth/);
     const second = capture();
     expect(await main(['migrate', '--config', path], second.io)).toBe(0);
     expect(second.out).toEqual(['database is up to date']);
   });
 
+  it('clients add, list and remove pre-registered clients; the secret is shown once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+    const path = writeConfig(goodConfig(dir));
+    const added = capture();
+    const args = [
+      'clients',
+      'add',
+      '--config',
+      path,
+      '--name',
+      'Team tool',
+      '--redirect-uri',
+      'http://127.0.0.1/cb',
+      '--confidential',
+    ];
+    expect(await main(args, added.io)).toBe(0);
+    const clientId = /client_id: (\S+)/.exec(added.out.join('\n'))?.[1] ?? '';
+    expect(added.out.join('\n')).toMatch(/client_secret: gcs_/);
+    const listed = capture();
+    expect(await main(['clients', 'list', '--config', path], listed.io)).toBe(0);
+    expect(listed.out.join('\n')).toContain(
+      `${clientId}\tTeam tool\tclient_secret_basic\thttp://127.0.0.1/cb`,
+    );
+    expect(listed.out.join('\n')).not.toContain('gcs_');
+    const bad = capture();
+    expect(
+      await main(
+        ['clients', 'add', '--config', path, '--name', 'x', '--redirect-uri', 'http://evil.example.com/cb'],
+        bad.io,
+      ),
+    ).toBe(2);
+    expect(bad.err[0]).toMatch(/loopback/);
+    expect(await main(['clients', 'remove', clientId, '--config', path], capture().io)).toBe(0);
+    expect(await main(['clients', 'remove', clientId, '--config', path], capture().io)).toBe(1);
+  });
+
   it('prints help for each command and refuses unknown ones', async () => {
-    for (const command of ['dev', 'serve', 'migrate', 'doctor']) {
+    for (const command of ['dev', 'serve', 'migrate', 'doctor', 'clients']) {
       const { io, out } = capture();
       expect(await main([command, '--help'], io)).toBe(0);
       expect(out[0]).toContain(`gatehouse ${command}`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { clientsCommand } from './clients';
 import { doctor } from './doctor';
 import { type CliIo, processIo } from './io';
 import { devConfig, loadValidConfig, migrate, runServer } from './serve';
@@ -13,6 +14,7 @@ Commands:
   serve     run with a configuration file (production)
   migrate   apply database migrations and exit
   doctor    validate a configuration file and print every finding
+  clients   add, list or remove pre-registered OAuth clients
 
 Run 'gatehouse <command> --help' for a command's options.`,
   dev: `gatehouse dev [--port N]
@@ -28,6 +30,12 @@ GATEHOUSE_PORT, GATEHOUSE_HOST. Refuses to start on an invalid or unsafe configu
   migrate: `gatehouse migrate --config FILE
 
 Applies pending database migrations (they also run at every start) and exits.`,
+  clients: `gatehouse clients add --config FILE --name NAME --redirect-uri URI [--redirect-uri URI …] [--confidential]
+gatehouse clients list --config FILE
+gatehouse clients remove CLIENT_ID --config FILE
+
+Pre-registered OAuth clients stored in the database (clients in the config file need no command).
+A confidential client's secret is printed once; only its hash is stored.`,
   doctor: `gatehouse doctor --config FILE
 
 Validates FILE plus environment overrides; prints every error and warning; exits 1 on any error.`,
@@ -35,15 +43,27 @@ Validates FILE plus environment overrides; prints every error and warning; exits
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command = '', ...rest] = argv;
-  let values: { config?: string; port?: string; help?: boolean };
+  let values: {
+    config?: string;
+    port?: string;
+    help?: boolean;
+    name?: string;
+    'redirect-uri'?: string[];
+    confidential?: boolean;
+  };
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: rest,
       options: {
         config: { type: 'string', short: 'c' },
         port: { type: 'string', short: 'p' },
         help: { type: 'boolean', short: 'h' },
+        name: { type: 'string' },
+        'redirect-uri': { type: 'string', multiple: true },
+        confidential: { type: 'boolean' },
       },
+      allowPositionals: command === 'clients',
       strict: true,
     }));
   } catch (error) {
@@ -83,6 +103,18 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return migrate(values.config, io);
     case 'doctor':
       return doctor(values.config, io);
+    case 'clients':
+      return clientsCommand(
+        {
+          action: positionals[0],
+          clientId: positionals[1],
+          config: values.config,
+          name: values.name,
+          redirectUris: values['redirect-uri'] ?? [],
+          confidential: values.confidential ?? false,
+        },
+        io,
+      );
     default:
       return 2;
   }

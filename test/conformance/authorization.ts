@@ -27,7 +27,12 @@ if (!existsSync(SUITE)) {
 const expected = new Set(
   readFileSync(join(import.meta.dirname, 'expected-failures.yml'), 'utf8')
     .split('\n')
-    .map((line) => line.replace(/#.*/, '').replace(/^\s*-\s*/, '').trim())
+    .map((line) =>
+      line
+        .replace(/#.*/, '')
+        .replace(/^\s*-\s*/, '')
+        .trim(),
+    )
     .filter(Boolean),
 );
 
@@ -72,14 +77,23 @@ try {
       SUITE,
       [
         'authorization',
-        '--url', gatehouse.url,
-        '--client-id', 'conformance',
-        '--resource', `${gatehouse.url}/mcp`,
-        '-p', String(callbackPort),
-        '-o', out,
-        '--spec-version', revision,
+        '--url',
+        gatehouse.url,
+        '--client-id',
+        'conformance',
+        '--resource',
+        `${gatehouse.url}/mcp`,
+        '-p',
+        String(callbackPort),
+        '-o',
+        out,
+        '--spec-version',
+        revision,
       ],
-      { env: { ...process.env, PATH: `${NODE22_BIN}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { ...process.env, PATH: `${NODE22_BIN}:${process.env.PATH}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let output = '';
     let driving: Promise<unknown> | undefined;
@@ -91,7 +105,11 @@ try {
         if (url) {
           driving = browser
             .newPage()
-            .then((page) => approveInChromium(page, url, `http://127.0.0.1:${callbackPort}/callback`).finally(() => page.close()))
+            .then((page) =>
+              approveInChromium(page, url, `http://127.0.0.1:${callbackPort}/callback`).finally(() =>
+                page.close(),
+              ),
+            )
             .catch((error: unknown) => console.error(`[${revision}] browser driver failed:`, error));
         }
       }
@@ -108,10 +126,13 @@ try {
     console.log(
       `conformance authorization ${revision}: ${passed} passed, ${bad.length} failed or warned (${unexpected.length} unexpected), suite exit ${code}`,
     );
-    for (const check of bad) console.log(`  ${check.status} ${check.id}: ${check.errorMessage ?? check.description ?? ''}`);
+    for (const check of bad)
+      console.log(`  ${check.status} ${check.id}: ${check.errorMessage ?? check.description ?? ''}`);
     // Guard against the suite's false pass: the grant scenario must have run and succeeded.
     if (!checks.some((c) => c.id === 'authorization-code-grant' && c.status === 'SUCCESS')) {
-      console.log(`  the authorization-code-grant scenario did not pass; suite output:\n${output.slice(-2000)}`);
+      console.log(
+        `  the authorization-code-grant scenario did not pass; suite output:\n${output.slice(-2000)}`,
+      );
       problems++;
     }
     if (code !== 0) problems++;

@@ -1,0 +1,192 @@
+/**
+ * Authorization-server figures: code exchanges/s, refreshes/s, and bearer verifications/s against
+ * /healthz (unprotected) with 1k and 100k stored grants and tokens (the lookup must stay flat), with the
+ * verification cache off and on. Server: the built `gatehouse serve`, SQLite, in its own process.
+ */
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../src/store';
+import {
+  authorizeThroughPages,
+  authorizeUrl,
+  createBrowser,
+  devLogin,
+  pkcePair,
+  tokenRequest,
+} from '../test/support/oauth-driver';
+import { load, printTable, startServer } from './support';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const extra = (cacheSeconds: number) => `
+devLogin: { enabled: true, allowInsecureDevLogin: true }
+tokens: { verificationCacheSeconds: ${cacheSeconds} }
+clients: [{ clientId: bench, clientName: Bench, redirectUris: ["${REDIRECT}"] }]
+`;
+
+async function codes(base: string, count: number) {
+  const browser = createBrowser(base);
+  await devLogin(browser, 'bench@example.com');
+  const out: Array<{ code: string; verifier: string }> = [];
+  for (let i = 0; i < count; i++) {
+    const pkce = await pkcePair();
+    const landed = await authorizeThroughPages(
+      browser,
+      authorizeUrl(base, {
+        response_type: 'code',
+        client_id: 'bench',
+        redirect_uri: REDIRECT,
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    out.push({ code: landed.searchParams.get('code') ?? '', verifier: pkce.verifier });
+  }
+  return out;
+}
+
+/** Runs `workers` loops of `step` for `ms`; returns operations per second. */
+async function loop(
+  workers: number,
+  ms: number,
+  step: (worker: number) => Promise<boolean>,
+): Promise<number> {
+  let done = 0;
+  const until = Date.now() + ms;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (Date.now() < until) {
+        if (!(await step(worker))) return;
+        done++;
+      }
+    }),
+  );
+  return Math.round(done / (ms / 1000));
+}
+
+async function seed(dbPath: string, rows: number) {
+  const database = openDatabase(`sqlite:${dbPath}`);
+  const expires = Date.now() + 86_400_000;
+  for (let i = 0; i < rows; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, rows - i) }, () =>
+      randomBytes(32).toString('base64url'),
+    );
+    await database.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('oauth_grants')
+        .values(
+          batch.map((id) => ({
+            id,
+            user_hash: id,
+            client_id: 'bench',
+            sealed: 'x',
+            created_at: 0,
+            last_used_at: 0,
+            expires_at: expires,
+          })),
+        )
+        .execute();
+      await trx
+        .insertInto('oauth_access_tokens')
+        .values(batch.map((id) => ({ token_hash: id, grant_id: id, sealed: 'x', expires_at: expires })))
+        .execute();
+    });
+  }
+  await database.close();
+}
+
+const server = await startServer(extra(0));
+const base = server.url;
+const dbPath = server.dbPath;
+
+// Code exchanges: codes minted through the real login + consent pages first, then exchanged by 16 workers.
+const minted = await codes(base, 1500);
+let next = 0;
+const exchanges = await loop(16, seconds * 1000, async () => {
+  const item = minted[next++];
+  if (!item) return false;
+  const res = await tokenRequest(base, {
+    grant_type: 'authorization_code',
+    code: item.code,
+    code_verifier: item.verifier,
+    redirect_uri: REDIRECT,
+    client_id: 'bench',
+  });
+  if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+  return true;
+});
+const exchangeSeconds = Math.min(seconds, next / Math.max(exchanges, 1));
+
+// Refreshes: 32 independent rotating chains.
+const chains: string[] = [];
+for (const item of await codes(base, 32)) {
+  const res = await tokenRequest(base, {
+    grant_type: 'authorization_code',
+    code: item.code,
+    code_verifier: item.verifier,
+    redirect_uri: REDIRECT,
+    client_id: 'bench',
+  });
+  chains.push(res.body.refresh_token ?? '');
+}
+let accessToken = '';
+const refreshes = await loop(32, seconds * 1000, async (worker) => {
+  const res = await tokenRequest(base, {
+    grant_type: 'refresh_token',
+    refresh_token: chains[worker],
+    client_id: 'bench',
+  });
+  if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+  chains[worker] = res.body.refresh_token ?? '';
+  accessToken = res.body.access_token ?? '';
+  return true;
+});
+
+const bearer = { headers: { authorization: `Bearer ${accessToken}` } };
+const rows = [await load('/healthz (unprotected)', `${base}/healthz`, 32, seconds)];
+const count = async () => {
+  const database = openDatabase(`sqlite:${dbPath}`);
+  const row = await database.db
+    .selectFrom('oauth_access_tokens')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  await database.close();
+  return Number(row.n);
+};
+await seed(dbPath, 1000 - (await count()));
+rows.push(
+  await load(`GET /mcp bearer, ${await count()} tokens, no cache`, `${base}/mcp`, 32, seconds, bearer),
+);
+await seed(dbPath, 100_000 - (await count()));
+rows.push(
+  await load(`GET /mcp bearer, ${await count()} tokens, no cache`, `${base}/mcp`, 32, seconds, bearer),
+);
+rows.push(await load('GET /mcp without a token (401)', `${base}/mcp`, 32, seconds));
+server.stop();
+
+const cached = await startServer(extra(5));
+const warm = await codes(cached.url, 1);
+const cachedToken = (
+  await tokenRequest(cached.url, {
+    grant_type: 'authorization_code',
+    code: warm[0]?.code,
+    code_verifier: warm[0]?.verifier,
+    redirect_uri: REDIRECT,
+    client_id: 'bench',
+  })
+).body.access_token;
+rows.push(await load('/healthz (unprotected), 2nd server', `${cached.url}/healthz`, 32, seconds));
+rows.push(
+  await load('GET /mcp bearer, 5 s verification cache', `${cached.url}/mcp`, 32, seconds, {
+    headers: { authorization: `Bearer ${cachedToken}` },
+  }),
+);
+cached.stop();
+
+console.log(
+  `code exchanges: ${exchanges}/s (16 workers${exchangeSeconds < seconds ? `, ran out of codes after ${exchangeSeconds.toFixed(1)} s` : ''})`,
+);
+console.log(`refresh grants: ${refreshes}/s (32 rotating chains)\n`);
+printTable(rows);
+console.log(
+  '\nGET /mcp with a valid bearer answers 405 from the MCP SDK (no GET stream): gate + verification + a trivial handler.',
+);
