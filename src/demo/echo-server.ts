@@ -1,8 +1,10 @@
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { registerConformanceFixtures } from './fixtures';
 
 /**
- * A tiny MCP server used by `gatehouse dev` and the tests: one `echo` tool that also reports who called.
+ * A tiny MCP server used by `gatehouse dev` and the tests: an `echo` tool that also reports who called, plus
+ * the conformance suite's fixtures.
  * Served statelessly (2026-07-28, with the SDK's 2025-11-25 fallback).
  */
 export function createEchoMcpHandler() {
@@ -18,6 +20,7 @@ export function createEchoMcpHandler() {
         content: [{ type: 'text', text: `${text} (caller: ${ctx.authInfo?.clientId ?? 'anonymous'})` }],
       }),
     );
+    registerConformanceFixtures(server);
     return server;
   });
 }

@@ -36,8 +36,33 @@ function openSqlite(path: string): SqlDatabase {
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = NORMAL');
   native.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return wrap(db, 'sqlite');
+}
+
+const STATEMENT_CACHE_LIMIT = 2000;
+
+/**
+ * Reuses prepared statements by SQL text. Kysely prepares one per query; reusing them saves the parse, and
+ * keeps statements alive for the life of the connection: with better-sqlite3 12 on Node 24, a Statement
+ * collected by the GC can abort the process (its ObjectWrap destructor runs without an Environment).
+ * Safe because better-sqlite3 runs each statement synchronously to completion.
+ */
+function withStatementCache(native: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = native.prepare(sql);
+        if (cache.size < STATEMENT_CACHE_LIMIT) cache.set(sql, statement);
+      }
+      return statement;
+    },
+    close() {
+      native.close();
+    },
+  };
 }
 
 function openPostgres(url: string, options: OpenOptions): SqlDatabase {
