@@ -152,6 +152,7 @@ export async function startGatehouse(
             }),
         })),
         verifier,
+        config.http.allowedOrigins,
       ),
     ],
   });

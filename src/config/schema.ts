@@ -55,6 +55,10 @@ export const configSchema = z
           .max(10 * 1024 * 1024)
           .default(64 * 1024),
         trustProxyHops: z.number().int().min(0).max(10).default(0),
+        allowedOrigins: z
+          .array(z.url())
+          .default([])
+          .describe('browser origins (besides the issuer) allowed to call protected MCP endpoints'),
         rateLimit: z
           .object({
             enabled: z.boolean().default(true),

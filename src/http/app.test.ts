@@ -33,6 +33,7 @@ async function build(overrides: Partial<AppDeps> & { issuer?: string; maxRequest
       http: {
         bodyLimitBytes: 1024,
         trustProxyHops: 0,
+        allowedOrigins: [],
         rateLimit: { enabled: true, windowSeconds: 60, maxRequestsPerIp: overrides.maxRequestsPerIp ?? 1000 },
       },
     },

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { isLoopbackHost } from '../config';
 import type { AppEnv } from '../http';
 import { protectedResourceMetadata } from '../oauth/metadata';
 import type { ProtectedResource } from '../oauth/resource';
@@ -13,8 +14,24 @@ export function resourceRoutes(
   issuer: string,
   resources: ReadonlyArray<{ resource: ProtectedResource; handler: ProtectedHandler }>,
   verifier: AccessTokenVerifier,
+  allowedOrigins: readonly string[] = [],
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const origins = new Set([
+    new URL(issuer).origin,
+    ...allowedOrigins.map((origin) => new URL(origin).origin),
+  ]);
+  // On a loopback issuer (development), any loopback page may call; a rebinding attacker's page cannot
+  // present a loopback Origin.
+  const loopbackIssuer = isLoopbackHost(new URL(issuer).hostname);
+  const allowed = (origin: string) => {
+    if (origins.has(origin)) return true;
+    try {
+      return loopbackIssuer && isLoopbackHost(new URL(origin).hostname);
+    } catch {
+      return false;
+    }
+  };
   app.use('/.well-known/oauth-protected-resource*', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }));
   const first = resources[0];
   if (first) {
@@ -27,6 +44,14 @@ export function resourceRoutes(
       c.json(protectedResourceMetadata(resource, issuer)),
     );
     const gate = async (c: Context<AppEnv>) => {
+      // MCP Streamable HTTP: validate Origin on every request (DNS rebinding); a foreign one is a 403.
+      const origin = c.req.header('origin');
+      if (origin !== undefined && !allowed(origin)) {
+        return c.json(
+          { error: 'forbidden_origin', error_description: `requests from origin ${origin} are not allowed` },
+          403,
+        );
+      }
       // The audience is checked against the public URL (issuer origin + path), not the Host header.
       const publicUrl = new URL(c.req.path, resource.uri).toString();
       const result = await verifier.verify(c.req.header('authorization'), resource, publicUrl);

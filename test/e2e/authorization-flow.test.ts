@@ -303,6 +303,27 @@ describe('protected resource', () => {
     expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
   });
 
+  it('refuses a foreign Origin with 403 even with a valid token (DNS rebinding), accepts its own', async () => {
+    const { code, pkce } = await obtainCode();
+    const tokens = await exchange(code, pkce.verifier);
+    const call = (origin: string) =>
+      fetch(new URL('/mcp', gh.url), {
+        method: 'POST',
+        headers: {
+          origin,
+          authorization: `Bearer ${tokens.body.access_token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+    expect((await call('http://evil.example.com')).status).toBe(403);
+    expect((await call('null')).status).toBe(403);
+    expect((await call(gh.url)).status).toBe(200);
+    expect((await call('http://localhost:5173')).status).toBe(200); // loopback page, loopback issuer
+  });
+
   it('refuses a token at another resource (audience)', async () => {
     const { code, pkce } = await obtainCode();
     const tokens = await exchange(code, pkce.verifier);

@@ -29,6 +29,7 @@ describe.skipIf(!postgresUrl)('readiness against PostgreSQL going away and comin
         http: {
           bodyLimitBytes: 65536,
           trustProxyHops: 0,
+          allowedOrigins: [],
           rateLimit: { enabled: false, windowSeconds: 60, maxRequestsPerIp: 1 },
         },
       },

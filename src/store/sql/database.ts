@@ -40,22 +40,28 @@ function openSqlite(path: string): SqlDatabase {
   return wrap(db, 'sqlite');
 }
 
-const STATEMENT_CACHE_LIMIT = 2000;
+/**
+ * better-sqlite3 12 on Node 24 can abort the process when the GC collects a Statement or Database wrapper
+ * (its ObjectWrap destructor runs without an Environment; fixed in better-sqlite3 13, which needs Node 22).
+ * Until Node 20 support ends, every native object stays reachable for the life of the process and is freed
+ * by Node's own environment cleanup at exit. Production opens one database with a fixed set of statements.
+ */
+const retainedNativeObjects: unknown[] = [];
 
 /**
- * Reuses prepared statements by SQL text. Kysely prepares one per query; reusing them saves the parse, and
- * keeps statements alive for the life of the connection: with better-sqlite3 12 on Node 24, a Statement
- * collected by the GC can abort the process (its ObjectWrap destructor runs without an Environment).
- * Safe because better-sqlite3 runs each statement synchronously to completion.
+ * Reuses prepared statements by SQL text: Kysely prepares one per query, and reuse saves the parse and
+ * keeps the number of retained statements at the number of distinct queries. Safe because better-sqlite3
+ * runs each statement synchronously to completion.
  */
 function withStatementCache(native: SqliteDatabase.Database) {
   const cache = new Map<string, SqliteDatabase.Statement>();
+  retainedNativeObjects.push(native, cache);
   return {
     prepare(sql: string) {
       let statement = cache.get(sql);
       if (!statement) {
         statement = native.prepare(sql);
-        if (cache.size < STATEMENT_CACHE_LIMIT) cache.set(sql, statement);
+        cache.set(sql, statement);
       }
       return statement;
     },
