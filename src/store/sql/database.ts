@@ -33,9 +33,8 @@ export function openDatabase(url: string, options: OpenOptions = {}): SqlDatabas
 function openSqlite(path: string): SqlDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const native = new SqliteDatabase(path);
-  native.pragma('journal_mode = WAL');
-  native.pragma('synchronous = NORMAL');
-  native.pragma('busy_timeout = 5000');
+  // exec, not pragma(): pragma() prepares a throwaway Statement (see retainedNativeObjects).
+  native.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return wrap(db, 'sqlite');
 }
