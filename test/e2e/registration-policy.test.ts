@@ -1,0 +1,63 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+
+const started: TestGatehouse[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((gh) => gh.close()));
+});
+
+async function register(gh: TestGatehouse, body: unknown) {
+  const res = await fetch(new URL('/oauth/register', gh.url), {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('registration policy', () => {
+  it('can switch DCR off: no registration endpoint in metadata, and registration refused', async () => {
+    const gh = await startTestGatehouse({ registration: { enabled: false } });
+    started.push(gh);
+    const metadata = await (await fetch(new URL('/.well-known/oauth-authorization-server', gh.url))).json();
+    expect(metadata.registration_endpoint).toBeUndefined();
+    const res = await register(gh, {
+      redirect_uris: ['http://127.0.0.1/cb'],
+      token_endpoint_auth_method: 'none',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+  });
+
+  it('can refuse public clients while accepting confidential ones', async () => {
+    const gh = await startTestGatehouse({ registration: { allowPublicClients: false } });
+    started.push(gh);
+    const publicClient = await register(gh, {
+      redirect_uris: ['http://127.0.0.1/cb'],
+      token_endpoint_auth_method: 'none',
+    });
+    expect(publicClient.status).toBe(400);
+    expect(publicClient.body.error).toBe('invalid_client_metadata');
+    const confidential = await register(gh, { redirect_uris: ['https://app.example.com/cb'] });
+    expect(confidential.status).toBe(201);
+  });
+
+  it('can switch CIMD off: metadata says so and a URL client_id gets a local error page', async () => {
+    const gh = await startTestGatehouse({ cimd: { enabled: false } });
+    started.push(gh);
+    const metadata = await (await fetch(new URL('/.well-known/oauth-authorization-server', gh.url))).json();
+    expect(metadata.client_id_metadata_document_supported).toBe(false);
+    const authorize = new URL('/oauth/authorize', gh.url);
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'https://client.example.com/metadata.json',
+      redirect_uri: 'http://127.0.0.1/cb',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const res = await fetch(authorize, { redirect: 'manual' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('client metadata documents are disabled');
+  });
+});
