@@ -60,4 +60,15 @@ describe('registration policy', () => {
     expect(res.headers.get('location')).toBeNull();
     expect(await res.text()).toContain('client metadata documents are disabled');
   });
+
+  it('serves RFC 8414 metadata at the path-inserted URL when the issuer has a path', async () => {
+    const gh = await startTestGatehouse({}, { issuerPath: '/tenant1' });
+    started.push(gh);
+    const origin = new URL(gh.config.issuer).origin;
+    const res = await fetch(`${origin}/.well-known/oauth-authorization-server/tenant1`);
+    expect(res.status).toBe(200);
+    const metadata = await res.json();
+    expect(metadata.issuer).toBe(`${origin}/tenant1`);
+    expect(metadata.token_endpoint).toBe(`${origin}/tenant1/oauth/token`);
+  });
 });

@@ -19,12 +19,15 @@ export function freePort(): Promise<number> {
 export const TEST_KEY = Buffer.alloc(32, 5).toString('base64');
 
 /** Starts a real Gatehouse on loopback with a test configuration (dev mode: dev login, loopback CIMD). */
-export async function startTestGatehouse(overrides: Partial<ConfigInput> = {}, options: StartOptions = {}) {
+export async function startTestGatehouse(
+  overrides: Partial<ConfigInput> = {},
+  options: StartOptions & { issuerPath?: string } = {},
+) {
   const port = await freePort();
   const destination = createMemoryDestination();
   const raw: ConfigInput = {
     mode: 'dev',
-    issuer: `http://127.0.0.1:${port}`,
+    issuer: `http://127.0.0.1:${port}${options.issuerPath ?? ''}`,
     listen: { host: '127.0.0.1', port },
     secret: 'test-secret-test-secret-test-secret-0123',
     encryptionKeys: [{ id: 't1', key: TEST_KEY }],
