@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { type Bytes, fromBase64Url, toBase64Url, utf8 } from './encoding';
 import { randomBytes } from './random';
 
@@ -25,12 +26,12 @@ const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
 export async function createKeyRing(keys: readonly RawKey[], currentKeyId?: string): Promise<KeyRing> {
   if (keys.length === 0) throw new EnvelopeError('at least one encryption key is required');
-  const ring = new Map<string, CryptoKey>();
+  const ring = new Map<string, KeyObject>();
   for (const { id, key } of keys) {
     if (!KEY_ID.test(id)) throw new EnvelopeError(`key id "${id}" must be 1-32 characters of [A-Za-z0-9_-]`);
     if (key.length !== 32) throw new EnvelopeError(`key "${id}" must be 32 bytes, got ${key.length}`);
     if (ring.has(id)) throw new EnvelopeError(`key id "${id}" is used twice`);
-    ring.set(id, await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt', 'decrypt']));
+    ring.set(id, createSecretKey(key));
   }
   const current = currentKeyId ?? keys[0]?.id ?? '';
   const currentKey = ring.get(current);
@@ -40,12 +41,11 @@ export async function createKeyRing(keys: readonly RawKey[], currentKeyId?: stri
     currentKeyId: current,
     async encrypt(plaintext, associatedData = '') {
       const iv = randomBytes(12);
-      const sealed = await crypto.subtle.encrypt(
-        { name: 'AES-GCM', iv, additionalData: utf8.encode(associatedData) },
-        currentKey,
-        utf8.encode(plaintext),
-      );
-      return `v1.${current}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+      cipher.setAAD(utf8.encode(associatedData));
+      // Same layout as WebCrypto's AES-GCM output: ciphertext then the 16-byte tag.
+      const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+      return `v1.${current}.${toBase64Url(iv)}.${toBase64Url(sealed)}`;
     },
     async decrypt(envelope, associatedData = '') {
       const [version, keyId, iv, body, ...rest] = envelope.split('.');
@@ -55,12 +55,16 @@ export async function createKeyRing(keys: readonly RawKey[], currentKeyId?: stri
       const key = ring.get(keyId);
       if (!key) throw new EnvelopeError(`unknown key id "${keyId}"`);
       try {
-        const opened = await crypto.subtle.decrypt(
-          { name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: utf8.encode(associatedData) },
-          key,
-          fromBase64Url(body),
-        );
-        return utf8.decode(new Uint8Array(opened));
+        const sealed = fromBase64Url(body);
+        if (sealed.length < 16) throw new EnvelopeError('too short');
+        const decipher = createDecipheriv('aes-256-gcm', key, fromBase64Url(iv));
+        decipher.setAAD(utf8.encode(associatedData));
+        decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+        const opened = Buffer.concat([
+          decipher.update(sealed.subarray(0, sealed.length - 16)),
+          decipher.final(),
+        ]);
+        return opened.toString('utf8');
       } catch {
         throw new EnvelopeError('envelope failed authentication');
       }

@@ -1,21 +1,24 @@
-import { type Bytes, toBase64Url, utf8 } from './encoding';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { type Bytes, utf8 } from './encoding';
+
+// node:crypto, not crypto.subtle: on Node every WebCrypto call is a thread-pool job, and that dispatch was
+// the largest single cost of the token endpoint (README, "Foundations"). The functions stay async so a
+// WebCrypto implementation can replace this file on a runtime without node:crypto.
 
 /** SHA-256 of a UTF-8 string, base64url. Used to store tokens, codes and secrets by hash only. */
 export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', utf8.encode(text));
-  return toBase64Url(new Uint8Array(digest));
+  return createHash('sha256').update(text, 'utf8').digest('base64url');
 }
 
-export type HmacKey = CryptoKey;
+export type HmacKey = KeyObject;
 
 export async function importHmacKey(secret: Bytes): Promise<HmacKey> {
-  return crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return createSecretKey(secret);
 }
 
 /** HMAC-SHA-256 of a UTF-8 string, base64url. Used where a hash must not be recomputable without the secret. */
 export async function hmacSha256(key: HmacKey, text: string): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', key, utf8.encode(text));
-  return toBase64Url(new Uint8Array(mac));
+  return createHmac('sha256', key).update(utf8.encode(text)).digest('base64url');
 }
 
 /**
