@@ -95,3 +95,14 @@ export function cacheSeconds(cacheControl: string | undefined, cap: number): num
   const maxAge = directives.map((d) => /^max-age=(\d+)$/.exec(d)?.[1]).find(Boolean);
   return maxAge === undefined ? Math.min(300, cap) : Math.min(Number(maxAge), cap);
 }
+
+/**
+ * Whether a CIMD client's self-chosen name plausibly belongs to the host that vouches for it: the name must
+ * contain the host's registrable label ("Claude" for claude.ai, "Example" for app.example.com). The consent
+ * page warns otherwise; it never refuses, since names are free text.
+ */
+export function nameMatchesHost(name: string, host: string): boolean {
+  const labels = host.replace(/:\d+$/, '').toLowerCase().split('.');
+  const label = labels.length >= 2 ? labels[labels.length - 2] : labels[0];
+  return !label || name.toLowerCase().includes(label);
+}

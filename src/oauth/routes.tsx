@@ -14,6 +14,7 @@ import {
   type PendingAuthorization,
   validateAuthorizeRequest,
 } from './authorize';
+import { nameMatchesHost } from './cimd';
 import { authenticateClient } from './client-auth';
 import { createAuthorizationCode } from './code';
 import type { AuthorizationServerDeps } from './deps';
@@ -123,11 +124,7 @@ export function oauthRoutes(
         clientName={client.name}
         clientKind={client.kind}
         clientHost={client.host}
-        nameMatchesHost={
-          client.host
-            ? client.name.toLowerCase().includes(client.host.split('.').slice(-2, -1)[0] ?? '')
-            : true
-        }
+        nameMatchesHost={client.host ? nameMatchesHost(client.name, client.host) : true}
         redirectHost={redirect.host || redirect.protocol}
         loopbackOnly={client.loopbackOnly}
         resourceName={resource?.name ?? request.resource}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../crypto';
-import { cacheSeconds, checkCimdUrl, validateCimdDocument } from './cimd';
+import { cacheSeconds, checkCimdUrl, nameMatchesHost, validateCimdDocument } from './cimd';
 import { validateClientMetadata } from './client-metadata';
 import { checkCodeChallenge, verifyCodeVerifier } from './pkce';
 import { checkRedirectUriForRegistration, matchRedirectUri } from './redirect-uri';
@@ -234,6 +234,13 @@ describe('Client ID Metadata Documents', () => {
     expect(validateCimdDocument(doc({ token_endpoint_auth_method: 'private_key_jwt' }), id)).toMatchObject({
       reason: expect.stringMatching(/private_key_jwt client authentication is not supported/),
     });
+  });
+
+  it('flags a name that does not match the vouching host', () => {
+    expect(nameMatchesHost('Claude', 'claude.ai')).toBe(true);
+    expect(nameMatchesHost('Example Tool', 'app.example.com')).toBe(true);
+    expect(nameMatchesHost('Google Drive', 'evil.example.com')).toBe(false);
+    expect(nameMatchesHost('Local tool', 'localhost:4000')).toBe(false);
   });
 
   it('caches by Cache-Control, capped', () => {
