@@ -174,7 +174,10 @@ describe('authorization endpoint refuses', () => {
 describe('token endpoint refuses', () => {
   it('a wrong or missing PKCE verifier', async () => {
     const { code, pkce } = await obtainCode();
-    const wrong = await exchange(code, `${pkce.verifier.slice(0, -2)}xx`);
+    const wrong = await exchange(
+      code,
+      `${pkce.verifier.slice(0, -2)}${pkce.verifier.endsWith('xx') ? 'yy' : 'xx'}`,
+    );
     expect(wrong.status).toBe(400);
     expect(wrong.body.error).toBe('invalid_grant');
     const again = await obtainCode();
@@ -409,8 +412,13 @@ describe('consent page', () => {
       (await browser.post('/oauth/consent', { authz, csrf: `${csrf}x`, decision: 'approve' })).status,
     ).toBe(403);
     expect(
-      (await browser.post('/oauth/consent', { authz: `${authz.slice(0, -1)}A`, csrf, decision: 'approve' }))
-        .status,
+      (
+        await browser.post('/oauth/consent', {
+          authz: `${authz.slice(0, -1)}${authz.endsWith('A') ? 'B' : 'A'}`,
+          csrf,
+          decision: 'approve',
+        })
+      ).status,
     ).toBe(403);
     const other = createBrowser(gh.url);
     await devLogin(other, 'mallory@example.com');
