@@ -12,7 +12,7 @@ import {
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeOutbound } from '../../src/lib/net/safe-fetch';
-import { approveInChromium, launchChromium } from '../support/chromium';
+import { approveInChromium, chromiumAvailable, launchChromium } from '../support/chromium';
 import { startCimdServer } from '../support/cimd-server';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 
@@ -80,6 +80,7 @@ let cimd: Awaited<ReturnType<typeof startCimdServer>>;
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!chromiumAvailable) return;
   cimd = await startCimdServer();
   gh = await startTestGatehouse({}, { outbound: createNodeOutbound({ ca: cimd.ca }) });
   browser = await launchChromium();
@@ -167,28 +168,31 @@ async function journey(
   expect(direct.status).toBe(401);
 }
 
-describe('the MCP SDK client through the full OAuth flow', () => {
-  it('with dynamic client registration', async () => {
-    const callback = await startCallbackServer();
-    try {
-      const provider = new ChromiumProvider(callback.url);
-      await journey(provider, callback, 'consent-dcr.png');
-      expect(provider.info?.client_id).toMatch(/^dcr_/);
-    } finally {
-      await callback.close();
-    }
-  }, 60_000);
+describe.skipIf(!chromiumAvailable)(
+  'the MCP SDK client through the full OAuth flow (headless Chromium)',
+  () => {
+    it('with dynamic client registration', async () => {
+      const callback = await startCallbackServer();
+      try {
+        const provider = new ChromiumProvider(callback.url);
+        await journey(provider, callback, 'consent-dcr.png');
+        expect(provider.info?.client_id).toMatch(/^dcr_/);
+      } finally {
+        await callback.close();
+      }
+    }, 60_000);
 
-  it('with a client ID metadata document', async () => {
-    const callback = await startCallbackServer();
-    try {
-      const documentUrl = `${cimd.base}/sdk-client.json`;
-      const provider = new ChromiumProvider(callback.url, documentUrl);
-      cimd.serve('/sdk-client.json', { client_id: documentUrl, ...provider.clientMetadata });
-      await journey(provider, callback, 'consent-cimd.png');
-      expect(provider.info?.client_id).toBe(documentUrl);
-    } finally {
-      await callback.close();
-    }
-  }, 60_000);
-});
+    it('with a client ID metadata document', async () => {
+      const callback = await startCallbackServer();
+      try {
+        const documentUrl = `${cimd.base}/sdk-client.json`;
+        const provider = new ChromiumProvider(callback.url, documentUrl);
+        cimd.serve('/sdk-client.json', { client_id: documentUrl, ...provider.clientMetadata });
+        await journey(provider, callback, 'consent-cimd.png');
+        expect(provider.info?.client_id).toBe(documentUrl);
+      } finally {
+        await callback.close();
+      }
+    }, 60_000);
+  },
+);
