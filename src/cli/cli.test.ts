@@ -173,10 +173,10 @@ describe('gatehouse dev', () => {
     try {
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
-      expect(first.output()).toContain(`http://127.0.0.1:${port}`);
     } finally {
       await first.stop();
     }
+    expect(first.output()).toContain(`MCP:        http://127.0.0.1:${port}/mcp`);
     const secretsPath = join(cwd, '.gatehouse', 'dev-secrets.json');
     expect(statSync(secretsPath).mode & 0o777).toBe(0o600);
     const secrets = readFileSync(secretsPath, 'utf8');

@@ -53,6 +53,10 @@ export async function runServer(config: GatehouseConfig, io: CliIo): Promise<num
   io.out(`Gatehouse (${config.mode}) listening on ${gatehouse.url}`);
   io.out(`  issuer:     ${config.issuer}`);
   io.out(`  health:     ${gatehouse.url}/healthz  ready: ${gatehouse.url}/readyz`);
+  for (const resource of config.resources)
+    io.out(`  MCP:        ${new URL(config.issuer).origin}${resource.path}`);
+  io.out(`  metadata:   ${config.issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`);
+  io.out(`  your apps:  ${gatehouse.url}/account/apps`);
   return new Promise((done) => {
     const stop = () => {
       io.out('shutting down');
