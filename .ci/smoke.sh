@@ -27,7 +27,12 @@ fi
 echo "doctor refused the placeholder config, as it must"
 
 port=18787
-(cd "$work" && GATEHOUSE_PORT=$port node "$OLDPWD/bin/gatehouse.js" dev > "$work/dev.log" 2>&1) &
+if node -e "fetch('http://127.0.0.1:$port/healthz').then(() => process.exit(0), () => process.exit(1))"; then
+  echo "port $port is already answering; refusing to smoke-test against a stray server" >&2
+  exit 1
+fi
+# exec: the background job's pid is node's own, so the kill below stops the server (not just a subshell).
+(cd "$work" && GATEHOUSE_PORT=$port exec node "$OLDPWD/bin/gatehouse.js" dev > "$work/dev.log" 2>&1) &
 dev_pid=$!
 ready=""
 for _ in $(seq 1 100); do

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestClock } from '../../test/support/databases';
-import { createSqlEphemeralStore, type EphemeralStore, openDatabase, type SqlDatabase } from '../store';
+import { describe, expect, it } from 'vitest';
+import { createTestClock, useMemoryDatabase } from '../../test/support/databases';
+import { createSqlEphemeralStore, type EphemeralStore } from '../store';
 import { createRateLimiter } from './rate-limiter';
 
-let database: SqlDatabase;
-beforeAll(async () => {
-  database = openDatabase('sqlite::memory:');
-  await database.migrate();
-});
-afterAll(async () => {
-  await database.close();
-});
+const db = useMemoryDatabase();
 
 describe('createRateLimiter', () => {
   it('refuses past the limit with Retry-After until the window ends', async () => {
     const clock = createTestClock();
-    const limiter = createRateLimiter(createSqlEphemeralStore(database, clock.now), {
+    const limiter = createRateLimiter(createSqlEphemeralStore(db(), clock.now), {
       windowMs: 60_000,
       max: 3,
       now: clock.now,
@@ -34,7 +27,7 @@ describe('createRateLimiter', () => {
 
   it('shares counts between instances through the store', async () => {
     const clock = createTestClock();
-    const store = createSqlEphemeralStore(database, clock.now);
+    const store = createSqlEphemeralStore(db(), clock.now);
     const options = { windowMs: 60_000, max: 3, now: clock.now };
     const first = createRateLimiter(store, options);
     const second = createRateLimiter(store, options);
@@ -55,8 +48,8 @@ describe('createRateLimiter', () => {
     const clock = createTestClock();
     const errors: unknown[] = [];
     const broken: EphemeralStore = {
-      ...createSqlEphemeralStore(database, clock.now),
-      increment: () => Promise.reject(new Error('database down')),
+      ...createSqlEphemeralStore(db(), clock.now),
+      increment: () => Promise.reject(new Error('db() down')),
     };
     const limiter = createRateLimiter(broken, {
       windowMs: 1_000,

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestClock } from '../../test/support/databases';
+import { describe, expect, it } from 'vitest';
+import { createTestClock, useMemoryDatabase } from '../../test/support/databases';
 import { createKeyRing } from '../crypto';
-import { createSqlEphemeralStore, openDatabase, type SqlDatabase } from '../store';
+import { createSqlEphemeralStore } from '../store';
 import { createSessionManager } from './session';
 
-let database: SqlDatabase;
-beforeAll(async () => {
-  database = openDatabase('sqlite::memory:');
-  await database.migrate();
-});
-afterAll(async () => {
-  await database.close();
-});
+const db = useMemoryDatabase();
 
 describe('sessions', async () => {
   const keyRing = await createKeyRing([{ id: 'k', key: new Uint8Array(32).fill(4) }]);
@@ -20,7 +13,7 @@ describe('sessions', async () => {
   it('slide the idle timeout on use and end at the absolute timeout', async () => {
     const clock = createTestClock();
     const sessions = createSessionManager(
-      createSqlEphemeralStore(database, clock.now),
+      createSqlEphemeralStore(db(), clock.now),
       keyRing,
       { idleTimeoutSeconds: 60, absoluteTimeoutSeconds: 150 },
       clock.now,
@@ -36,7 +29,7 @@ describe('sessions', async () => {
 
   it('expire after the idle timeout, and end at logout', async () => {
     const clock = createTestClock();
-    const store = createSqlEphemeralStore(database, clock.now);
+    const store = createSqlEphemeralStore(db(), clock.now);
     const sessions = createSessionManager(
       store,
       keyRing,
@@ -56,14 +49,14 @@ describe('sessions', async () => {
   it('store the user sealed, keyed by a hash of the cookie', async () => {
     const clock = createTestClock();
     const sessions = createSessionManager(
-      createSqlEphemeralStore(database, clock.now),
+      createSqlEphemeralStore(db(), clock.now),
       keyRing,
       { idleTimeoutSeconds: 60, absoluteTimeoutSeconds: 3600 },
       clock.now,
     );
     const cookie = await sessions.create(user);
-    const rows = await database.db
-      .selectFrom('ephemeral_values')
+    const rows = await db()
+      .db.selectFrom('ephemeral_values')
       .selectAll()
       .where('key', 'like', 'session:%')
       .execute();

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestClock } from '../../test/support/databases';
+import { describe, expect, it } from 'vitest';
+import { createTestClock, useMemoryDatabase } from '../../test/support/databases';
 import { createKeyRing } from '../crypto';
 import { seal } from '../oauth/deps';
 import { hashToken } from '../oauth/issue';
 import type { ProtectedResource } from '../oauth/resource';
-import { createSqlTokenStore, openDatabase, type SqlDatabase } from '../store';
+import { createSqlTokenStore } from '../store';
 import { createAccessTokenVerifier } from './verify';
 
-let database: SqlDatabase;
-beforeAll(async () => {
-  database = openDatabase('sqlite::memory:');
-  await database.migrate();
-});
-afterAll(async () => {
-  await database.close();
-});
+const db = useMemoryDatabase();
 
 const resource: ProtectedResource = {
   uri: 'https://gh.example.com/mcp',
@@ -31,7 +24,7 @@ describe('createAccessTokenVerifier', async () => {
   const clock = createTestClock();
 
   async function storeToken(token: string, scopes: string[], audience = resource.uri, grantId = 'g1') {
-    const tokens = createSqlTokenStore(database);
+    const tokens = createSqlTokenStore(db());
     const tokenHash = await hashToken(token);
     await tokens.saveAccess({
       tokenHash,

@@ -73,3 +73,18 @@ export function createTestClock(start = 1_700_000_000_000) {
     },
   };
 }
+
+/** A migrated in-memory SQLite database for one test file: opened before its tests, closed after. */
+export function useMemoryDatabase(): () => SqlDatabase {
+  let database: SqlDatabase | undefined;
+  beforeAll(async () => {
+    database = await openTestDatabase('sqlite');
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  return () => {
+    if (!database) throw new Error('database not opened');
+    return database;
+  };
+}
