@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../config';
 import { type ClientMetadata, validateClientMetadata } from './client-metadata';
 
 /** Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document-00, as MCP 2026-07-28 pins). */
@@ -33,7 +34,7 @@ export function checkCimdUrl(clientId: string, policy: CimdPolicy): CimdUrlCheck
   } catch {
     return { ok: false, reason: 'the client_id is not a valid URL' };
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(policy.allowLoopbackDocuments && loopback && url.protocol === 'http:')) {
     return { ok: false, reason: 'a client_id URL must use https' };
   }

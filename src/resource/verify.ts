@@ -53,6 +53,19 @@ export function createAccessTokenVerifier(deps: {
   cacheMs: number;
 }): AccessTokenVerifier {
   const cache = new Map<string, CacheEntry>();
+  // Per-resource strings the challenges need, computed once rather than on every request.
+  const challengeParts = new Map<ProtectedResource, { resourceMetadata: string; defaults: string[] }>();
+  const partsFor = (resource: ProtectedResource) => {
+    let parts = challengeParts.get(resource);
+    if (!parts) {
+      parts = {
+        resourceMetadata: protectedResourceMetadataUrl(resource),
+        defaults: resource.scopes.filter((s) => s.default).map((s) => s.name),
+      };
+      challengeParts.set(resource, parts);
+    }
+    return parts;
+  };
 
   const lookup = async (tokenHash: string): Promise<VerifiedToken | undefined> => {
     const at = deps.now();
@@ -72,7 +85,7 @@ export function createAccessTokenVerifier(deps: {
 
   return {
     async verify(authorization, resource, requestUrl, needed = []) {
-      const resourceMetadata = protectedResourceMetadataUrl(resource);
+      const { resourceMetadata, defaults } = partsFor(resource);
       const refuse = (
         status: 401 | 403 | 400,
         error: string,
@@ -90,7 +103,6 @@ export function createAccessTokenVerifier(deps: {
           ...(scope ? { scope } : {}),
         }),
       });
-      const defaults = resource.scopes.filter((s) => s.default).map((s) => s.name);
       if (!authorization) {
         return {
           ...refuse(401, '', 'authorization required'),
