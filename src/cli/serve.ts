@@ -34,6 +34,7 @@ export function devConfig(io: CliIo, port: number | undefined): GatehouseConfig 
       database: { url: `sqlite:${resolve(stateDir, 'gatehouse.db')}` },
       log: { level: 'info', pretty: !io.env.CI },
       devLogin: { enabled: true },
+      access: { allowAnyone: true },
       // Development only: lets a client metadata document be served from this machine.
       cimd: { allowLoopbackDocuments: true },
     },

@@ -1,4 +1,4 @@
-import type { GatehouseConfig } from './schema';
+import type { GatehouseConfig, IdentityProviderConfig } from './schema';
 
 export interface Finding {
   level: 'error' | 'warning';
@@ -147,8 +147,86 @@ export function auditConfig(config: GatehouseConfig): Finding[] {
       });
     }
   });
+  findings.push(...auditIdentity(config));
   if (!config.http.rateLimit.enabled) {
     findings.push({ level: 'warning', path: 'http.rateLimit.enabled', message: 'rate limiting is off' });
   }
   return findings;
+}
+
+/** Which optional fields each identity provider type uses; the others are refused. */
+const IDP_FIELDS: Record<IdentityProviderConfig['type'], readonly string[]> = {
+  oidc: ['issuer'],
+  google: ['hostedDomain'],
+  entra: ['tenant'],
+  'cloudflare-access': ['teamDomain'],
+  github: ['baseUrl', 'apiUrl'],
+};
+const IDP_REQUIRED: Partial<Record<IdentityProviderConfig['type'], string>> = {
+  oidc: 'issuer',
+  entra: 'tenant',
+  'cloudflare-access': 'teamDomain',
+};
+const PRESET_FIELDS = ['issuer', 'hostedDomain', 'tenant', 'teamDomain', 'baseUrl', 'apiUrl'] as const;
+
+function auditIdentity(config: GatehouseConfig): Finding[] {
+  const findings: Finding[] = [];
+  const ids = config.identityProviders.map((idp) => idp.id);
+  if (new Set(ids).size !== ids.length)
+    findings.push({ level: 'error', path: 'identityProviders', message: 'identity provider ids must be unique' });
+  config.identityProviders.forEach((idp, index) => {
+    const at = `identityProviders.${index}`;
+    if (idp.id === 'dev')
+      findings.push({ level: 'error', path: `${at}.id`, message: '"dev" is reserved for the development login' });
+    for (const field of PRESET_FIELDS) {
+      if (idp[field] !== undefined && !IDP_FIELDS[idp.type].includes(field))
+        findings.push({ level: 'error', path: `${at}.${field}`, message: `is not used by type ${idp.type}` });
+    }
+    const needed = IDP_REQUIRED[idp.type];
+    if (needed && idp[needed as keyof IdentityProviderConfig] === undefined)
+      findings.push({ level: 'error', path: `${at}.${needed}`, message: `is required for type ${idp.type}` });
+    if (idp.type === 'github' && !idp.clientSecret)
+      findings.push({
+        level: 'error',
+        path: `${at}.clientSecret`,
+        message: `is required for GitHub (or GATEHOUSE_IDP_${envName(idp.id)}_CLIENT_SECRET)`,
+      });
+    for (const field of ['issuer', 'baseUrl', 'apiUrl'] as const) {
+      const value = idp[field];
+      if (!value) continue;
+      const url = new URL(value);
+      if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+        findings.push({ level: 'error', path: `${at}.${field}`, message: 'must be https unless it is loopback' });
+    }
+  });
+  const loginEnabled = config.devLogin.enabled || config.identityProviders.length > 0;
+  const access = config.access;
+  const rules = access.domains.length + access.emails.length + access.groups.length;
+  if (loginEnabled && !access.allowAnyone && rules === 0) {
+    findings.push({
+      level: 'error',
+      path: 'access',
+      message: 'the access policy admits nobody: list access.domains, access.emails or access.groups, or set access.allowAnyone: true',
+    });
+  }
+  if (access.allowAnyone && config.mode === 'production' && config.identityProviders.length > 0) {
+    findings.push({
+      level: 'warning',
+      path: 'access.allowAnyone',
+      message: 'every account your identity providers know is admitted (for Google or GitHub: anyone on the internet)',
+    });
+  }
+  if (!loginEnabled) {
+    findings.push({
+      level: 'warning',
+      path: 'identityProviders',
+      message: 'no login method is configured: nobody can sign in (add an identity provider)',
+    });
+  }
+  return findings;
+}
+
+/** `my-idp` -> `MY_IDP`, as in GATEHOUSE_IDP_MY_IDP_CLIENT_SECRET. */
+export function envName(id: string): string {
+  return id.toUpperCase().replace(/-/g, '_');
 }

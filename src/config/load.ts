@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { type ZodError, z } from 'zod';
-import { auditConfig, type Finding, findPlaceholderValues } from './audit';
+import { auditConfig, envName, type Finding, findPlaceholderValues } from './audit';
 import { configSchema, type GatehouseConfig } from './schema';
 
 export type ConfigResult =
@@ -27,6 +27,14 @@ export function applyEnvOverrides(
   if (env.GATEHOUSE_LOG_LEVEL) nested('log').level = env.GATEHOUSE_LOG_LEVEL;
   if (env.GATEHOUSE_PORT) nested('listen').port = Number(env.GATEHOUSE_PORT);
   if (env.GATEHOUSE_HOST) nested('listen').host = env.GATEHOUSE_HOST;
+  if (Array.isArray(out.identityProviders)) {
+    // GATEHOUSE_IDP_<ID>_CLIENT_SECRET keeps each identity provider's client secret out of the file.
+    out.identityProviders = out.identityProviders.map((idp: unknown) => {
+      if (!idp || typeof idp !== 'object' || typeof (idp as { id?: unknown }).id !== 'string') return idp;
+      const secret = env[`GATEHOUSE_IDP_${envName((idp as { id: string }).id)}_CLIENT_SECRET`];
+      return secret ? { ...idp, clientSecret: secret } : idp;
+    });
+  }
   return out;
 }
 

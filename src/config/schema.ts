@@ -6,6 +6,52 @@ function required(expected: string) {
     issue.input === undefined ? `is required: ${expected}` : `must be ${expected}`;
 }
 
+const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/;
+const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/;
+
+/** JWS algorithms accepted for id_tokens. Never `none`; never HS* (a shared secret is not a public key). */
+export const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+
+/**
+ * One upstream identity provider. `type` selects a preset; the preset fills in the issuer and checks
+ * (see src/identity/presets.ts). Fields a preset does not use are refused by auditConfig.
+ */
+export const identityProviderSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes (it appears in the callback URL)'),
+    type: z.enum(['oidc', 'google', 'entra', 'cloudflare-access', 'github']),
+    displayName: z.string().min(1).max(60).optional(),
+    clientId: z.string({ error: required('the client id registered at the identity provider') }).min(1),
+    clientSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('or GATEHOUSE_IDP_<ID>_CLIENT_SECRET; omit for a public client (PKCE only)'),
+    issuer: z.url().optional().describe('oidc: the issuer URL (discovery at /.well-known/openid-configuration)'),
+    tenant: z.string().min(1).optional().describe('entra: the directory (tenant) id'),
+    teamDomain: z.string().min(1).optional().describe('cloudflare-access: e.g. myteam.cloudflareaccess.com'),
+    hostedDomain: z
+      .string()
+      .regex(DOMAIN, 'a domain like example.com')
+      .optional()
+      .describe('google: also require this Workspace domain (hd claim)'),
+    baseUrl: z.url().optional().describe('github: web URL (GitHub Enterprise Server); default https://github.com'),
+    apiUrl: z.url().optional().describe('github: API URL; default https://api.github.com'),
+    scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/)).default([]).describe('extra scopes to request'),
+    keepTokens: z
+      .boolean()
+      .default(false)
+      .describe("keep the IdP's access and refresh tokens (encrypted) for upstream calls and re-validation"),
+    allowUnverifiedEmail: z.boolean().optional().describe('waive email_verified for this IdP'),
+    groupsClaim: z.string().min(1).default('groups'),
+    algorithms: z.array(z.enum(ID_TOKEN_ALGORITHMS)).min(1).default(['RS256', 'PS256', 'ES256', 'EdDSA']),
+  })
+  .strict();
+
+export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
+
 /**
  * The one configuration schema. Wire names are camelCase here because they are our own;
  * every field has a default except the secrets and the issuer, which a deployment must choose.
@@ -176,6 +222,54 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(false),
         allowInsecureDevLogin: z.boolean().default(false),
+      })
+      .prefault({}),
+    identityProviders: z.array(identityProviderSchema).default([]),
+    access: z
+      .object({
+        allowAnyone: z
+          .boolean()
+          .default(false)
+          .describe('admit every user the identity provider vouches for (with a verified email)'),
+        domains: z.array(z.string().regex(DOMAIN, 'an email domain like example.com')).default([]),
+        emails: z.array(z.string().regex(EMAIL, 'an email address')).default([]),
+        groups: z.array(z.string().min(1)).default([]),
+        admins: z
+          .object({
+            emails: z.array(z.string().regex(EMAIL, 'an email address')).default([]),
+            groups: z.array(z.string().min(1)).default([]),
+          })
+          .prefault({}),
+        helpText: z
+          .string()
+          .max(500)
+          .default('Ask your administrator for access.')
+          .describe('shown to a refused user: how to get help'),
+      })
+      .prefault({}),
+    identity: z
+      .object({
+        recheckIntervalSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .default(900)
+          .describe('at most one re-validation with the IdP per user in this interval, at refresh-token use'),
+        sweepIntervalSeconds: z.number().int().min(10).max(86_400).default(300),
+        staleUserSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .default(86_400)
+          .describe('the sweep re-checks users with live grants not re-validated for this long'),
+        jwksCooldownSeconds: z.number().int().min(0).max(600).default(30),
+        timeoutSeconds: z.number().int().min(1).max(60).default(10),
+      })
+      .prefault({}),
+    audit: z
+      .object({
+        retentionDays: z.number().int().min(1).max(3650).default(90),
       })
       .prefault({}),
   })

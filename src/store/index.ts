@@ -8,3 +8,4 @@ export {
   createSqlTokenStore,
 } from './sql/oauth-sql';
 export { sweepExpired } from './sql/sweep';
+export { createSqlAuditStore, createSqlUserStore, purgeAuditEvents } from './sql/identity-sql';

@@ -33,6 +33,7 @@ export async function startTestGatehouse(
     encryptionKeys: [{ id: 't1', key: TEST_KEY }],
     database: { url: 'sqlite::memory:' },
     devLogin: { enabled: true },
+    access: { allowAnyone: true },
     cimd: { allowLoopbackDocuments: true },
     http: { rateLimit: { maxRequestsPerIp: 100_000 } },
     log: { level: 'info' },

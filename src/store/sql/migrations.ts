@@ -117,6 +117,44 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_identity_audit': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('identity_key', 'text', (col) => col.notNull().unique())
+        .addColumn('email_hash', 'text', (col) => col.notNull())
+        .addColumn('sealed', 'text', (col) => col.notNull())
+        .addColumn('tokens_sealed', 'text')
+        .addColumn('tokens_version', 'integer', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('last_login_at', 'bigint', (col) => col.notNull())
+        .addColumn('last_checked_at', 'bigint', (col) => col.notNull())
+        .addColumn('sessions_valid_after', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('users_email_hash').on('users').column('email_hash').execute();
+      await db.schema.createIndex('users_last_checked_at').on('users').column('last_checked_at').execute();
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('at', 'bigint', (col) => col.notNull())
+        .addColumn('event', 'text', (col) => col.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('client_id', 'text')
+        .addColumn('resource', 'text')
+        .addColumn('ip', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('details', 'text', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('audit_events_at').on('audit_events').column('at').execute();
+      await db.schema.createIndex('audit_events_user').on('audit_events').columns(['user_id', 'id']).execute();
+      await db.schema
+        .createIndex('audit_events_client')
+        .on('audit_events')
+        .columns(['client_id', 'id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

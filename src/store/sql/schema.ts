@@ -60,6 +60,31 @@ export interface OAuthRefreshTokenTable {
   grace_used_at: number | null;
 }
 
+export interface UserTable {
+  id: string;
+  identity_key: string;
+  email_hash: string;
+  sealed: string;
+  tokens_sealed: string | null;
+  tokens_version: number;
+  created_at: number;
+  last_login_at: number;
+  last_checked_at: number;
+  sessions_valid_after: number;
+}
+
+export interface AuditEventTable {
+  id: string;
+  at: number;
+  event: string;
+  user_id: string | null;
+  client_id: string | null;
+  resource: string | null;
+  ip: string | null;
+  reason: string | null;
+  details: string;
+}
+
 export interface Database {
   ephemeral_values: EphemeralValueTable;
   ephemeral_counters: EphemeralCounterTable;
@@ -68,4 +93,6 @@ export interface Database {
   oauth_codes: OAuthCodeTable;
   oauth_access_tokens: OAuthAccessTokenTable;
   oauth_refresh_tokens: OAuthRefreshTokenTable;
+  users: UserTable;
+  audit_events: AuditEventTable;
 }

@@ -1,0 +1,62 @@
+/** Audit events as stored. Who, what, which client and resource, when, from where; never a credential. */
+export type AuditEventName =
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'consent.granted'
+  | 'consent.denied'
+  | 'token.issued'
+  | 'token.refreshed'
+  | 'token.revoked'
+  | 'grant.revoked'
+  | 'replay.detected'
+  | 'drift.revoked'
+  | 'admin.client.added'
+  | 'admin.client.removed';
+
+export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
+  'login.succeeded',
+  'login.failed',
+  'consent.granted',
+  'consent.denied',
+  'token.issued',
+  'token.refreshed',
+  'token.revoked',
+  'grant.revoked',
+  'replay.detected',
+  'drift.revoked',
+  'admin.client.added',
+  'admin.client.removed',
+];
+
+export interface AuditEvent {
+  id: string;
+  at: number;
+  event: AuditEventName;
+  userId: string | null;
+  clientId: string | null;
+  resource: string | null;
+  ip: string | null;
+  /** a short reason code (login.failed, drift.revoked, replay.detected) */
+  reason: string | null;
+  /** small, credential-free context (scopes, idp id, grant type) */
+  details: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  userId?: string;
+  clientId?: string;
+  event?: AuditEventName;
+  since?: number;
+  until?: number;
+  /** keyset pagination: events older than this id */
+  before?: string;
+  limit: number;
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  query(filter: AuditFilter): Promise<AuditEvent[]>;
+  /** Oldest first, for export. */
+  since(at: number, limit: number): Promise<AuditEvent[]>;
+}
