@@ -4,6 +4,7 @@ import { decodeKey } from './config';
 import { createKeyRing, importHmacKey, utf8 } from './crypto';
 import { createEchoMcpHandler } from './demo/echo-server';
 import { type AppEnv, createApp, listen, type RunningServer } from './http';
+import { createIdentityGuard, createUpstreamProviders, createUserDirectory } from './identity';
 import { createCookieJar } from './identity/cookies';
 import { type IdentityDeps, identityRoutes } from './identity/routes';
 import { createSessionManager } from './identity/session';
@@ -13,19 +14,24 @@ import { createClientRegistry } from './oauth/clients';
 import type { AuthorizationServerDeps } from './oauth/deps';
 import type { ProtectedResource } from './oauth/resource';
 import { oauthRoutes } from './oauth/routes';
+import { revokeUserGrants } from './oauth/token';
 import { STYLESHEET } from './pages/style';
 import { resourceRoutes } from './resource/routes';
 import { createAccessTokenVerifier } from './resource/verify';
 import {
+  createSqlAuditStore,
   createSqlClientStore,
   createSqlCodeStore,
   createSqlEphemeralStore,
   createSqlGrantStore,
   createSqlTokenStore,
+  createSqlUserStore,
   openDatabase,
+  purgeAuditEvents,
+  type SqlDatabase,
   sweepExpired,
 } from './store';
-import { createLogger, type Logger } from './telemetry';
+import { createAuditLog, createLogger, type Logger } from './telemetry';
 
 export interface Gatehouse {
   url: string;
@@ -39,6 +45,8 @@ export interface StartOptions {
   sweepIntervalMs?: number;
   /** Outbound DNS and connections for fetched metadata; tests inject their own. */
   outbound?: OutboundDeps;
+  /** fetch used to talk to identity providers; tests may inject one */
+  identityFetch?: typeof fetch;
 }
 
 export function protectedResources(config: GatehouseConfig): ProtectedResource[] {
@@ -72,6 +80,26 @@ export async function startGatehouse(
     cacheMs: config.tokens.verificationCacheSeconds * 1000,
   });
 
+  const audit = createAuditLog({ store: createSqlAuditStore(database), logger, now });
+  const directory = createUserDirectory({ store: createSqlUserStore(database), keyRing, hmacKey, now });
+  const providers = createUpstreamProviders(config.identityProviders, {
+    ...(options.identityFetch ? { fetch: options.identityFetch } : {}),
+    now,
+    timeoutMs: config.identity.timeoutSeconds * 1000,
+    jwksCooldownMs: config.identity.jwksCooldownSeconds * 1000,
+  });
+  const guard = createIdentityGuard({
+    directory,
+    providers,
+    policy: config.access,
+    revokeUserGrants: (userId) => revokeUserGrants(oauth, userId),
+    audit,
+    logger,
+    locks: ephemeral,
+    now,
+    recheckIntervalMs: config.identity.recheckIntervalSeconds * 1000,
+  });
+
   const oauth: AuthorizationServerDeps = {
     issuer: config.issuer,
     resources,
@@ -102,15 +130,25 @@ export async function startGatehouse(
     keyRing,
     hmacKey,
     now,
+    audit,
+    checkUserOnRefresh: (userId) => guard.checkOnRefresh(userId),
     onGrantRevoked: (grantId) => verifier.forgetGrant(grantId),
     onAccessTokenRevoked: (tokenHash) => verifier.forgetToken(tokenHash),
   };
   const identity: IdentityDeps = {
+    issuer: config.issuer,
     sessions: createSessionManager(ephemeral, keyRing, config.session, now),
     cookies: createCookieJar(config.issuer),
     hmacKey,
+    keyRing,
     devLoginEnabled: config.devLogin.enabled,
     sessionMaxAgeSeconds: config.session.absoluteTimeoutSeconds,
+    providers,
+    directory,
+    guard,
+    policy: config.access,
+    audit,
+    transactions: ephemeral,
   };
   // Until upstream endpoints arrive, every protected resource serves the built-in demo MCP server.
   const mcp = createEchoMcpHandler();
@@ -164,15 +202,40 @@ export async function startGatehouse(
     );
   }, options.sweepIntervalMs ?? 60_000);
   sweep.unref();
+  const identitySweep = setInterval(() => {
+    sweepIdentities(database, guard, config, now).then(
+      (result) => {
+        if (result.checked > 0 || result.auditPurged > 0) logger.info(result, 'identity sweep');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'identity sweep failed'),
+    );
+  }, config.identity.sweepIntervalSeconds * 1000);
+  identitySweep.unref();
 
   return {
     url: server.url,
     server,
     async close() {
       clearInterval(sweep);
+      clearInterval(identitySweep);
       for (const cleanup of cleanups) await cleanup();
       await server.close();
       await database.close();
     },
   };
+}
+
+/**
+ * The periodic sweep beyond expiry: re-validates users not checked recently with their IdP (drift) and
+ * purges audit events past their retention. `gatehouse sweep` runs the same for cron.
+ */
+export async function sweepIdentities(
+  database: SqlDatabase,
+  guard: { sweepStaleUsers(staleMs: number, limit?: number): Promise<{ checked: number; revoked: number }> },
+  config: GatehouseConfig,
+  now: () => number,
+): Promise<{ checked: number; revoked: number; auditPurged: number }> {
+  const users = await guard.sweepStaleUsers(config.identity.staleUserSeconds * 1000);
+  const auditPurged = await purgeAuditEvents(database, now() - config.audit.retentionDays * 86_400_000);
+  return { ...users, auditPurged };
 }

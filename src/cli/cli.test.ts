@@ -114,7 +114,7 @@ describe('gatehouse serve / migrate / help', () => {
         bad.io,
       ),
     ).toBe(2);
-    expect(bad.err[0]).toMatch(/loopback/);
+    expect(bad.err.join('\n')).toMatch(/loopback/);
     expect(await main(['clients', 'remove', clientId, '--config', path], capture().io)).toBe(0);
     expect(await main(['clients', 'remove', clientId, '--config', path], capture().io)).toBe(1);
   });

@@ -173,11 +173,19 @@ function auditIdentity(config: GatehouseConfig): Finding[] {
   const findings: Finding[] = [];
   const ids = config.identityProviders.map((idp) => idp.id);
   if (new Set(ids).size !== ids.length)
-    findings.push({ level: 'error', path: 'identityProviders', message: 'identity provider ids must be unique' });
+    findings.push({
+      level: 'error',
+      path: 'identityProviders',
+      message: 'identity provider ids must be unique',
+    });
   config.identityProviders.forEach((idp, index) => {
     const at = `identityProviders.${index}`;
     if (idp.id === 'dev')
-      findings.push({ level: 'error', path: `${at}.id`, message: '"dev" is reserved for the development login' });
+      findings.push({
+        level: 'error',
+        path: `${at}.id`,
+        message: '"dev" is reserved for the development login',
+      });
     for (const field of PRESET_FIELDS) {
       if (idp[field] !== undefined && !IDP_FIELDS[idp.type].includes(field))
         findings.push({ level: 'error', path: `${at}.${field}`, message: `is not used by type ${idp.type}` });
@@ -191,12 +199,32 @@ function auditIdentity(config: GatehouseConfig): Finding[] {
         path: `${at}.clientSecret`,
         message: `is required for GitHub (or GATEHOUSE_IDP_${envName(idp.id)}_CLIENT_SECRET)`,
       });
+    if (
+      idp.type === 'entra' &&
+      idp.tenant &&
+      ['common', 'organizations', 'consumers'].includes(idp.tenant.toLowerCase())
+    )
+      findings.push({
+        level: 'error',
+        path: `${at}.tenant`,
+        message: 'must be your directory (tenant) id: multi-tenant aliases have no single issuer to verify',
+      });
+    if ((idp.type === 'google' || idp.type === 'github') && idp.allowUnverifiedEmail)
+      findings.push({
+        level: 'error',
+        path: `${at}.allowUnverifiedEmail`,
+        message: `cannot be waived for ${idp.type}: only verified emails are used`,
+      });
     for (const field of ['issuer', 'baseUrl', 'apiUrl'] as const) {
       const value = idp[field];
       if (!value) continue;
       const url = new URL(value);
       if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
-        findings.push({ level: 'error', path: `${at}.${field}`, message: 'must be https unless it is loopback' });
+        findings.push({
+          level: 'error',
+          path: `${at}.${field}`,
+          message: 'must be https unless it is loopback',
+        });
     }
   });
   const loginEnabled = config.devLogin.enabled || config.identityProviders.length > 0;
@@ -206,14 +234,16 @@ function auditIdentity(config: GatehouseConfig): Finding[] {
     findings.push({
       level: 'error',
       path: 'access',
-      message: 'the access policy admits nobody: list access.domains, access.emails or access.groups, or set access.allowAnyone: true',
+      message:
+        'the access policy admits nobody: list access.domains, access.emails or access.groups, or set access.allowAnyone: true',
     });
   }
   if (access.allowAnyone && config.mode === 'production' && config.identityProviders.length > 0) {
     findings.push({
       level: 'warning',
       path: 'access.allowAnyone',
-      message: 'every account your identity providers know is admitted (for Google or GitHub: anyone on the internet)',
+      message:
+        'every account your identity providers know is admitted (for Google or GitHub: anyone on the internet)',
     });
   }
   if (!loginEnabled) {

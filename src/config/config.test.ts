@@ -94,14 +94,25 @@ describe('validateConfig', () => {
   });
 
   it('refuses the dev login in production without the explicit opt-in', () => {
-    expect(errorsOf({ ...good, devLogin: { enabled: true } })).toEqual([
+    const anyone = { allowAnyone: true };
+    expect(errorsOf({ ...good, access: anyone, devLogin: { enabled: true } })).toEqual([
       expect.stringMatching(/^devLogin.enabled: the development login/),
     ]);
-    const optedIn = validateConfig({ ...good, devLogin: { enabled: true, allowInsecureDevLogin: true } });
+    const optedIn = validateConfig({
+      ...good,
+      access: anyone,
+      devLogin: { enabled: true, allowInsecureDevLogin: true },
+    });
     expect(optedIn.ok).toBe(true);
     expect(optedIn.findings).toEqual([expect.objectContaining({ level: 'warning', path: 'devLogin' })]);
     expect(
-      validateConfig({ ...good, mode: 'dev', issuer: 'http://127.0.0.1:1', devLogin: { enabled: true } }).ok,
+      validateConfig({
+        ...good,
+        mode: 'dev',
+        access: anyone,
+        issuer: 'http://127.0.0.1:1',
+        devLogin: { enabled: true },
+      }).ok,
     ).toBe(true);
   });
 

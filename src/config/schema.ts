@@ -10,7 +10,19 @@ const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/;
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/;
 
 /** JWS algorithms accepted for id_tokens. Never `none`; never HS* (a shared secret is not a public key). */
-export const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+export const ID_TOKEN_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
 
 /**
  * One upstream identity provider. `type` selects a preset; the preset fills in the issuer and checks
@@ -20,7 +32,10 @@ export const identityProviderSchema = z
   .object({
     id: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes (it appears in the callback URL)'),
+      .regex(
+        /^[a-z0-9][a-z0-9-]{0,31}$/,
+        'lower-case letters, digits and dashes (it appears in the callback URL)',
+      ),
     type: z.enum(['oidc', 'google', 'entra', 'cloudflare-access', 'github']),
     displayName: z.string().min(1).max(60).optional(),
     clientId: z.string({ error: required('the client id registered at the identity provider') }).min(1),
@@ -29,7 +44,10 @@ export const identityProviderSchema = z
       .min(1)
       .optional()
       .describe('or GATEHOUSE_IDP_<ID>_CLIENT_SECRET; omit for a public client (PKCE only)'),
-    issuer: z.url().optional().describe('oidc: the issuer URL (discovery at /.well-known/openid-configuration)'),
+    issuer: z
+      .url()
+      .optional()
+      .describe('oidc: the issuer URL (discovery at /.well-known/openid-configuration)'),
     tenant: z.string().min(1).optional().describe('entra: the directory (tenant) id'),
     teamDomain: z.string().min(1).optional().describe('cloudflare-access: e.g. myteam.cloudflareaccess.com'),
     hostedDomain: z
@@ -37,9 +55,15 @@ export const identityProviderSchema = z
       .regex(DOMAIN, 'a domain like example.com')
       .optional()
       .describe('google: also require this Workspace domain (hd claim)'),
-    baseUrl: z.url().optional().describe('github: web URL (GitHub Enterprise Server); default https://github.com'),
+    baseUrl: z
+      .url()
+      .optional()
+      .describe('github: web URL (GitHub Enterprise Server); default https://github.com'),
     apiUrl: z.url().optional().describe('github: API URL; default https://api.github.com'),
-    scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/)).default([]).describe('extra scopes to request'),
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/))
+      .default([])
+      .describe('extra scopes to request'),
     keepTokens: z
       .boolean()
       .default(false)

@@ -29,7 +29,12 @@ export interface UserStore {
   /** Inserts or replaces the whole record (by id). */
   save(user: UserRecord): Promise<void>;
   /** Replaces the tokens only if the version is still `expectedVersion`; false when another writer won. */
-  updateTokens(id: string, expectedVersion: number, tokensSealed: string | null, checkedAt: number): Promise<boolean>;
+  updateTokens(
+    id: string,
+    expectedVersion: number,
+    tokensSealed: string | null,
+    checkedAt: number,
+  ): Promise<boolean>;
   /** Users holding upstream tokens whose last re-validation is older than `before`, oldest first. */
   listStale(before: number, limit: number): Promise<UserRecord[]>;
 }

@@ -3,4 +3,8 @@ export interface User {
   id: string;
   email: string;
   name: string;
+  /** named an admin by the access policy at login */
+  admin?: boolean;
+  /** the identity provider id (`dev` for the development login) */
+  idp?: string;
 }

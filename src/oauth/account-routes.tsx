@@ -46,10 +46,13 @@ export function accountRoutes(deps: AuthorizationServerDeps, identity: IdentityD
       return c.html(<ErrorPage title="Not found" message="There is no such connected app." />, 404);
     }
     await revokeGrant(deps, grant.id);
-    c.get('log').info(
-      { event: 'grant.revoked', user: session.user.id, client: grant.clientId },
-      'grant revoked by user',
-    );
+    await deps.audit.record({
+      event: 'grant.revoked',
+      userId: session.user.id,
+      clientId: grant.clientId,
+      ip: c.get('clientIp'),
+      details: { by: 'user' },
+    });
     return c.redirect('/account/apps', 303);
   });
 

@@ -1,4 +1,5 @@
 import type { HmacKey, KeyRing } from '../crypto';
+import type { AuditLog } from '../telemetry';
 import type { ClientRegistry } from './clients';
 import type { ProtectedResource } from './resource';
 import type { ClientStore, CodeStore, GrantStore, TokenStore } from './store';
@@ -18,9 +19,15 @@ export interface AuthorizationServerDeps {
   keyRing: KeyRing;
   hmacKey: HmacKey;
   now: () => number;
+  audit: AuditLog;
   /** Called after a grant is revoked, so verification caches drop it at once. */
   onGrantRevoked?: (grantId: string) => void;
   onAccessTokenRevoked?: (tokenHash: string) => void;
+  /**
+   * Called at every refresh-token use with the grant's user: false when the user's identity no longer holds
+   * (identity drift; the identity concern has then revoked the user's grants).
+   */
+  checkUserOnRefresh?: (userId: string) => Promise<boolean>;
 }
 
 /** Private data sealed into rows (AES-GCM, the row's key as associated data). */

@@ -168,10 +168,13 @@ export function oauthRoutes(
       .filter((s): s is string => typeof s === 'string');
     const scopes = request.scopes.filter((scope) => ticked.includes(scope)); // the user may only narrow
     if (form.decision !== 'approve' || scopes.length === 0) {
-      c.get('log').info(
-        { event: 'consent.denied', user: session.user.id, client: request.clientId },
-        'consent denied',
-      );
+      await deps.audit.record({
+        event: 'consent.denied',
+        userId: session.user.id,
+        clientId: request.clientId,
+        resource: request.resource,
+        ip: c.get('clientIp'),
+      });
       return c.redirect(
         authorizationResponseUrl(request.redirectUri, deps.issuer, {
           error: 'access_denied',
@@ -184,10 +187,14 @@ export function oauthRoutes(
     const code = await createAuthorizationCode(deps, request, session.user.id, scopes, {
       email: session.user.email,
     });
-    c.get('log').info(
-      { event: 'consent.granted', user: session.user.id, client: request.clientId, scopes },
-      'consent granted',
-    );
+    await deps.audit.record({
+      event: 'consent.granted',
+      userId: session.user.id,
+      clientId: request.clientId,
+      resource: request.resource,
+      ip: c.get('clientIp'),
+      details: { scopes },
+    });
     return c.redirect(
       authorizationResponseUrl(request.redirectUri, deps.issuer, { code, state: request.state }),
       303,
@@ -195,18 +202,33 @@ export function oauthRoutes(
   });
 
   app.post('/oauth/token', async (c) => {
+    let form: URLSearchParams | undefined;
     try {
-      const form = await readForm(c);
+      form = await readForm(c);
       const client = await authenticateClient(deps.registry, form, c.req.header('authorization'));
-      const tokens = await exchangeToken(deps, client, form);
+      const result = await exchangeToken(deps, client, form);
       noStore(c);
-      c.get('log').info(
-        { event: 'token.issued', client: client.clientId, grantType: form.get('grant_type') },
-        'tokens issued',
-      );
-      return c.json(tokens);
+      await deps.audit.record({
+        event: result.grantType === 'authorization_code' ? 'token.issued' : 'token.refreshed',
+        userId: result.userId,
+        clientId: client.clientId,
+        resource: result.resource,
+        ip: c.get('clientIp'),
+        details: { grant: result.grantId, scope: result.tokens.scope },
+      });
+      return c.json(result.tokens);
     } catch (error) {
-      if (error instanceof OAuthError) return oauthError(c, error);
+      if (error instanceof OAuthError) {
+        if (error.hint === 'code replay' || error.hint === 'refresh replay') {
+          await deps.audit.record({
+            event: 'replay.detected',
+            clientId: form?.get('client_id') ?? null,
+            ip: c.get('clientIp'),
+            reason: error.hint === 'code replay' ? 'code_replay' : 'refresh_token_replay',
+          });
+        }
+        return oauthError(c, error);
+      }
       throw error;
     }
   });
@@ -217,7 +239,15 @@ export function oauthRoutes(
       const client = await authenticateClient(deps.registry, form, c.req.header('authorization'));
       const token = form.get('token');
       if (!token) throw new OAuthError('invalid_request', 'token is required');
-      await revokeToken(deps, client, token);
+      const revoked = await revokeToken(deps, client, token);
+      if (revoked)
+        await deps.audit.record({
+          event: 'token.revoked',
+          userId: revoked.userId,
+          clientId: client.clientId,
+          ip: c.get('clientIp'),
+          details: { kind: revoked.kind },
+        });
       noStore(c);
       return c.body(null, 200);
     } catch (error) {

@@ -8,12 +8,21 @@ import { verifyCodeVerifier } from './pkce';
 import { canonicalResourceUri } from './resource';
 import { narrowScopes, parseScope } from './scope';
 
+/** What the audit log records of a successful exchange (never a token). */
+export interface ExchangeResult {
+  tokens: TokenResponse;
+  userId: string;
+  grantId: string;
+  resource: string;
+  grantType: 'authorization_code' | 'refresh_token';
+}
+
 /** The token endpoint's grants (OAuth 2.1 §4.1.3, §4.3). The client is already authenticated. */
 export async function exchangeToken(
   deps: AuthorizationServerDeps,
   client: ResolvedClient,
   form: URLSearchParams,
-): Promise<TokenResponse> {
+): Promise<ExchangeResult> {
   const grantType = form.get('grant_type');
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
@@ -34,7 +43,11 @@ function checkResource(form: URLSearchParams, granted: string): void {
   }
 }
 
-async function exchangeCode(deps: AuthorizationServerDeps, client: ResolvedClient, form: URLSearchParams) {
+async function exchangeCode(
+  deps: AuthorizationServerDeps,
+  client: ResolvedClient,
+  form: URLSearchParams,
+): Promise<ExchangeResult> {
   const code = form.get('code');
   if (!code) throw new OAuthError('invalid_request', 'code is required');
   const codeHash = await hashToken(code);
@@ -86,7 +99,7 @@ async function exchangeCode(deps: AuthorizationServerDeps, client: ResolvedClien
   });
   await deps.codes.attachGrant(codeHash, grantId);
   await touchClient(deps, client);
-  return issueTokens(deps, {
+  const tokens = await issueTokens(deps, {
     grantId,
     userId: claims.userId,
     clientId: client.clientId,
@@ -95,9 +108,20 @@ async function exchangeCode(deps: AuthorizationServerDeps, client: ResolvedClien
     withRefresh: client.metadata.grant_types.includes('refresh_token'),
     previousRefreshHash: null,
   });
+  return {
+    tokens,
+    userId: claims.userId,
+    grantId,
+    resource: claims.resource,
+    grantType: 'authorization_code',
+  };
 }
 
-async function refresh(deps: AuthorizationServerDeps, client: ResolvedClient, form: URLSearchParams) {
+async function refresh(
+  deps: AuthorizationServerDeps,
+  client: ResolvedClient,
+  form: URLSearchParams,
+): Promise<ExchangeResult> {
   const token = form.get('refresh_token');
   if (!token) throw new OAuthError('invalid_request', 'refresh_token is required');
   const tokenHash = await hashToken(token);
@@ -129,8 +153,18 @@ async function refresh(deps: AuthorizationServerDeps, client: ResolvedClient, fo
   const scopes = narrowScopes(claims.scopes, parseScope(form.get('scope')));
   if (!scopes)
     throw new OAuthError('invalid_scope', 'a refresh may narrow the scope but not widen it (RFC 6749 §6)');
+  // DESIGN §5: refresh-token use re-validates the user with the IdP (throttled); drift revokes the grant.
+  if (deps.checkUserOnRefresh && !(await deps.checkUserOnRefresh(grantClaims.userId))) {
+    await revokeGrant(deps, grant.id);
+    throw new OAuthError(
+      'invalid_grant',
+      'the user must sign in again: their identity provider no longer vouches for this account',
+      400,
+      'identity drift',
+    );
+  }
   await touchClient(deps, client);
-  return issueTokens(deps, {
+  const tokens = await issueTokens(deps, {
     grantId: grant.id,
     userId: grantClaims.userId,
     clientId: client.clientId,
@@ -139,11 +173,25 @@ async function refresh(deps: AuthorizationServerDeps, client: ResolvedClient, fo
     withRefresh: true,
     previousRefreshHash: tokenHash,
   });
+  return {
+    tokens,
+    userId: grantClaims.userId,
+    grantId: grant.id,
+    resource: claims.resource,
+    grantType: 'refresh_token',
+  };
 }
 
 export async function revokeGrant(deps: AuthorizationServerDeps, grantId: string): Promise<void> {
   await deps.grants.revoke(grantId);
   deps.onGrantRevoked?.(grantId);
+}
+
+/** Revokes every grant of a user, with all their tokens (identity drift). Returns how many. */
+export async function revokeUserGrants(deps: AuthorizationServerDeps, userId: string): Promise<number> {
+  const grants = await deps.grants.listByUser(await userHash(deps, userId), deps.now());
+  for (const grant of grants) await revokeGrant(deps, grant.id);
+  return grants.length;
 }
 
 /** Dynamically registered clients expire after a period without use; each use pushes that back. */

@@ -18,6 +18,15 @@ input[type=text], input[type=email] { width: 100%; padding: .5rem; font-size: 1r
 .actions { display: flex; gap: .75rem; margin-top: 1.25rem; }
 button { font-size: 1rem; padding: .55rem 1.2rem; border-radius: 6px; border: 1px solid #9ca3af; background: transparent; cursor: pointer; color: inherit; }
 button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+a.button { display: block; text-align: center; text-decoration: none; font-size: 1rem; padding: .6rem 1.2rem; border-radius: 6px; border: 1px solid #9ca3af; color: inherit; }
+a.button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+ul.providers { list-style: none; padding: 0; margin: 0 0 1rem; display: grid; gap: .6rem; }
+h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: 1rem; }
+form.filters label { margin: 0; }
+form.filters input, form.filters select { padding: .35rem; font-size: .9rem; border: 1px solid #9ca3af; border-radius: 6px; }
+main.wide { max-width: 72rem; }
+code { font-family: ui-monospace, monospace; font-size: .85rem; }
 table { width: 100%; border-collapse: collapse; }
 td, th { text-align: left; padding: .4rem .3rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 `;

@@ -1,6 +1,7 @@
 export type { EphemeralStore } from './ephemeral';
 export { type Dialect, type OpenOptions, openDatabase, type SqlDatabase } from './sql/database';
 export { createSqlEphemeralStore } from './sql/ephemeral-sql';
+export { createSqlAuditStore, createSqlUserStore, purgeAuditEvents } from './sql/identity-sql';
 export {
   createSqlClientStore,
   createSqlCodeStore,
@@ -8,4 +9,3 @@ export {
   createSqlTokenStore,
 } from './sql/oauth-sql';
 export { sweepExpired } from './sql/sweep';
-export { createSqlAuditStore, createSqlUserStore, purgeAuditEvents } from './sql/identity-sql';

@@ -1,2 +1,10 @@
+export { type AuditInput, type AuditLog, auditEventId, createAuditLog } from './audit';
+export {
+  AUDIT_EVENT_NAMES,
+  type AuditEvent,
+  type AuditEventName,
+  type AuditFilter,
+  type AuditStore,
+} from './audit-store';
 export { createLogger, createMemoryDestination, type Logger, type LoggerOptions } from './logger';
 export { isSensitiveName, REDACTED, scrub, scrubText } from './redact';

@@ -106,9 +106,9 @@ describeEachDriver('identity stores contract', (database) => {
     expect((await audit.query({ clientId: 'client-x', userId: user, limit: 10 })).map((e) => e.id)).toEqual([
       ids[4],
     ]);
-    expect(
-      (await audit.query({ userId: user, since: 101, until: 103, limit: 10 })).map((e) => e.id),
-    ).toEqual([ids[2], ids[1]]);
+    expect((await audit.query({ userId: user, since: 101, until: 103, limit: 10 })).map((e) => e.id)).toEqual(
+      [ids[2], ids[1]],
+    );
     const page2 = await audit.query({ userId: user, before: ids[2], limit: 10 });
     expect(page2.map((e) => e.id)).toEqual([ids[1], ids[0]]);
     expect((await audit.since(103, 10)).map((e) => e.id).filter((id) => ids.includes(id))).toEqual([
@@ -116,6 +116,10 @@ describeEachDriver('identity stores contract', (database) => {
       ids[4],
     ]);
     expect(await purgeAuditEvents(database(), 102)).toBeGreaterThanOrEqual(2);
-    expect((await audit.query({ userId: user, limit: 10 })).map((e) => e.id)).toEqual([ids[4], ids[3], ids[2]]);
+    expect((await audit.query({ userId: user, limit: 10 })).map((e) => e.id)).toEqual([
+      ids[4],
+      ids[3],
+      ids[2],
+    ]);
   });
 });

@@ -147,7 +147,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('details', 'text', (col) => col.notNull())
         .execute();
       await db.schema.createIndex('audit_events_at').on('audit_events').column('at').execute();
-      await db.schema.createIndex('audit_events_user').on('audit_events').columns(['user_id', 'id']).execute();
+      await db.schema
+        .createIndex('audit_events_user')
+        .on('audit_events')
+        .columns(['user_id', 'id'])
+        .execute();
       await db.schema
         .createIndex('audit_events_client')
         .on('audit_events')

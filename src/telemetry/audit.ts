@@ -1,0 +1,50 @@
+import { randomId } from '../crypto';
+import type { AuditEvent, AuditEventName, AuditStore } from './audit-store';
+import type { Logger } from './logger';
+
+export interface AuditInput {
+  event: AuditEventName;
+  userId?: string | null;
+  clientId?: string | null;
+  resource?: string | null;
+  ip?: string | null;
+  reason?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  /** Stores the event and writes one JSON log line. Never throws: a failed write is logged as an error. */
+  record(input: AuditInput): Promise<void>;
+}
+
+/** Ids sort by time (fixed-width base-36 milliseconds) so keyset pages and exports follow the clock. */
+export function auditEventId(at: number): string {
+  return `${at.toString(36).padStart(9, '0')}${randomId(16)}`;
+}
+
+export function createAuditLog(deps: { store: AuditStore; logger: Logger; now: () => number }): AuditLog {
+  return {
+    async record(input) {
+      const at = deps.now();
+      const event: AuditEvent = {
+        id: auditEventId(at),
+        at,
+        event: input.event,
+        userId: input.userId ?? null,
+        clientId: input.clientId ?? null,
+        resource: input.resource ?? null,
+        ip: input.ip ?? null,
+        reason: input.reason ?? null,
+        details: input.details ?? {},
+      };
+      // The log line leaves the IP out (PII stays off logs by default); the table keeps it for admins.
+      const { ip: _ip, details, ...line } = event;
+      deps.logger.info({ audit: { ...line, ...details } }, `audit ${event.event}`);
+      try {
+        await deps.store.append(event);
+      } catch (error) {
+        deps.logger.error({ err: error, auditEvent: event.event }, 'audit event could not be stored');
+      }
+    },
+  };
+}
