@@ -36,6 +36,8 @@ import { createAuditLog, createLogger, type Logger } from './telemetry';
 export interface Gatehouse {
   url: string;
   server: RunningServer;
+  /** the open database (tests inspect what was stored) */
+  database: SqlDatabase;
   close(): Promise<void>;
 }
 
@@ -215,6 +217,7 @@ export async function startGatehouse(
   return {
     url: server.url,
     server,
+    database,
     async close() {
       clearInterval(sweep);
       clearInterval(identitySweep);

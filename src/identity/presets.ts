@@ -105,6 +105,8 @@ export function resolveProvider(config: IdentityProviderConfig): ProviderSetting
         displayName: config.displayName ?? 'Single sign-on',
         issuer: config.issuer ?? '',
         scopes: unique([...OIDC_SCOPES, ...(config.keepTokens ? ['offline_access'] : []), ...config.scopes]),
+        // OIDC Core §11: offline_access is honoured only with prompt=consent.
+        authorizationParams: config.keepTokens ? { prompt: 'consent' } : {},
         requireEmailVerified: !(config.allowUnverifiedEmail ?? false),
       };
   }

@@ -21,9 +21,9 @@ export const TEST_KEY = Buffer.alloc(32, 5).toString('base64');
 /** Starts a real Gatehouse on loopback with a test configuration (dev mode: dev login, loopback CIMD). */
 export async function startTestGatehouse(
   overrides: Partial<ConfigInput> = {},
-  options: StartOptions & { issuerPath?: string } = {},
+  options: StartOptions & { issuerPath?: string; port?: number } = {},
 ) {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const destination = createMemoryDestination();
   const raw: ConfigInput = {
     mode: 'dev',
