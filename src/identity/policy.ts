@@ -25,7 +25,7 @@ export function evaluateAccess(
   identity: Identity,
 ): AccessDecision {
   const email = lower(identity.email);
-  if (!email || !email.includes('@')) return { admitted: false, reason: 'email_missing' };
+  if (!email.includes('@')) return { admitted: false, reason: 'email_missing' };
   if (provider.requireEmailVerified && !identity.emailVerified)
     return { admitted: false, reason: 'email_unverified' };
   // Google `hd` is an additional requirement: a user of another domain is refused even if listed.

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { approveInChromium, launchChromium } from '../support/chromium';
 import { freePort, startTestGatehouse } from '../support/gatehouse';
-import { type Check, collectChecks, NODE22_BIN, RUNNER, readExpectedFailures, SUITE } from './checks';
+import { collectChecks, NODE22_BIN, RUNNER, readExpectedFailures, SUITE } from './checks';
 
 const REVISIONS = ['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'];
 const OUT = join(import.meta.dirname, '../../test-results/conformance');

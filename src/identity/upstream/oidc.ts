@@ -5,7 +5,6 @@ import type { ProviderSettings } from '../presets';
 import {
   isLoopbackHttp,
   isUnreachable,
-  type LoginTransaction,
   type Revalidation,
   type UpstreamDeps,
   type UpstreamLogin,

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approveConsent, follow } from '../support/federated-login';
+import { freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { authorizeUrl, createBrowser, pkcePair, tokenRequest } from '../support/oauth-driver';
+import { startTestIdp, type TestIdp } from '../support/oidc-idp';
+
+const REDIRECT = 'http://127.0.0.1/callback';
+
+/**
+ * Identity drift (DESIGN §5) against a real OpenID Connect provider: the IdP's refresh token is kept, and
+ * every refresh-token use at Gatehouse re-validates the user there (interval 0 here, so every time).
+ */
+describe('identity drift and revocation hygiene', () => {
+  let idp: TestIdp;
+  let gatehouse: TestGatehouse;
+  const users: Record<string, { email: string; disabled?: boolean; groups?: string[] }> = {
+    erin: { email: 'erin@example.com' },
+    frank: { email: 'frank@example.com' },
+    heidi: { email: 'heidi@example.com' },
+    ivan: { email: 'ivan@example.com' },
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    idp = await startTestIdp({
+      claimsInIdToken: true,
+      users,
+      clients: [
+        {
+          clientId: 'gatehouse',
+          clientSecret: 'idp-secret-0123456789',
+          redirectUris: [`http://127.0.0.1:${port}/login/corp/callback`],
+        },
+      ],
+    });
+    gatehouse = await startTestGatehouse(
+      {
+        devLogin: { enabled: false },
+        access: { domains: ['example.com'] },
+        identity: { recheckIntervalSeconds: 0 },
+        clients: [{ clientId: 'cli', clientName: 'CLI', redirectUris: [REDIRECT] }],
+        identityProviders: [
+          {
+            id: 'corp',
+            type: 'oidc',
+            issuer: idp.issuer,
+            clientId: 'gatehouse',
+            clientSecret: 'idp-secret-0123456789',
+            keepTokens: true,
+          },
+        ],
+      },
+      { port },
+    );
+  });
+  afterAll(async () => {
+    await gatehouse?.close();
+    await idp?.close();
+  });
+
+  /** Login at the IdP as `who`, consent, and exchange the code: the MCP client's tokens. */
+  async function connect(who: string) {
+    idp.state.nextLogin = who;
+    const browser = createBrowser(gatehouse.url);
+    const pkce = await pkcePair();
+    const start = authorizeUrl(gatehouse.url, {
+      response_type: 'code',
+      client_id: 'cli',
+      redirect_uri: REDIRECT,
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+      state: 's',
+    });
+    const { url } = await follow(browser, start, (next) => next.pathname === '/oauth/consent');
+    expect(url.pathname).toBe('/oauth/consent');
+    const landed = await approveConsent(browser, url.pathname + url.search);
+    const code = landed.searchParams.get('code') ?? '';
+    const tokens = await tokenRequest(gatehouse.url, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: 'cli',
+      code_verifier: pkce.verifier,
+    });
+    expect(tokens.status).toBe(200);
+    return { browser, access: tokens.body.access_token ?? '', refresh: tokens.body.refresh_token ?? '' };
+  }
+  const refresh = (token: string) =>
+    tokenRequest(gatehouse.url, { grant_type: 'refresh_token', refresh_token: token, client_id: 'cli' });
+  const mcpStatus = async (token: string) =>
+    (
+      await fetch(new URL('/mcp', gatehouse.url), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      })
+    ).status;
+  const driftEvents = () =>
+    gatehouse.logs.lines
+      .filter((line) => line.includes('"audit drift.revoked"'))
+      .map((line) => JSON.parse(line).audit);
+
+  it('re-validates at the IdP on refresh and keeps a user whose identity holds', async () => {
+    const { access, refresh: rt } = await connect('erin');
+    expect(await mcpStatus(access)).toBe(200);
+    const before = idp.count('POST /token');
+    const next = await refresh(rt);
+    expect(next.status).toBe(200);
+    expect(idp.count('POST /token')).toBe(before + 1); // the IdP refresh token was used
+    expect(await mcpStatus(next.body.access_token ?? '')).toBe(200);
+    // and again with the IdP's rotated refresh token, which Gatehouse stored
+    expect((await refresh(next.body.refresh_token ?? '')).status).toBe(200);
+  });
+
+  it("revokes the user's grants, tokens and sessions when their email changes at the IdP", async () => {
+    const { browser, access, refresh: rt } = await connect('frank');
+    const laptop = createBrowser(gatehouse.url); // a second browser session of the same user
+    expect((await follow(laptop, '/login/corp')).url.pathname).toBe('/account/apps');
+    users.frank = { email: 'frank.new@example.com' };
+    const refused = await refresh(rt);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('invalid_grant');
+    expect(refused.body.error_description).toMatch(/sign in again/);
+    expect(await mcpStatus(access)).toBe(401);
+    // the browser sessions ended too
+    expect((await browser.get('/account/apps')).status).toBe(302);
+    expect((await laptop.get('/account/apps')).status).toBe(302);
+    expect(driftEvents().at(-1)).toMatchObject({ reason: 'email_changed' });
+    // The user signs in again with the new email and is admitted afresh.
+    const again = await connect('frank');
+    expect(await mcpStatus(again.access)).toBe(200);
+  });
+
+  it('revokes a user the IdP has disabled', async () => {
+    const { access, refresh: rt } = await connect('heidi');
+    users.heidi = { email: 'heidi@example.com', disabled: true };
+    const refused = await refresh(rt);
+    expect(refused.body.error).toBe('invalid_grant');
+    expect(await mcpStatus(access)).toBe(401);
+    expect(driftEvents().at(-1)).toMatchObject({ reason: 'idp_refused' });
+    const rows = await gatehouse.database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', '=', 'drift.revoked')
+      .execute();
+    expect(rows.some((row) => row.reason === 'idp_refused')).toBe(true);
+  });
+
+  it('revokes a user at login when the policy no longer admits their new email', async () => {
+    const { access } = await connect('ivan');
+    users.ivan = { email: 'ivan@elsewhere.org' };
+    idp.state.nextLogin = 'ivan';
+    const { response } = await follow(createBrowser(gatehouse.url), '/login/corp');
+    expect(response.status).toBe(403);
+    expect(await mcpStatus(access)).toBe(401);
+    expect(driftEvents().at(-1)).toMatchObject({ reason: 'policy' });
+  });
+
+  it('keeps the user when the IdP is unreachable at refresh (nothing is revoked on an outage)', async () => {
+    users.erin = { email: 'erin@example.com' };
+    const { access, refresh: rt } = await connect('erin');
+    idp.state.down = true;
+    try {
+      const next = await refresh(rt);
+      expect(next.status).toBe(200);
+      expect(await mcpStatus(access)).toBe(200);
+    } finally {
+      idp.state.down = false;
+    }
+  });
+});
