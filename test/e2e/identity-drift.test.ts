@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveConsent, follow } from '../support/federated-login';
+import { authorizeThroughIdp, follow } from '../support/federated-login';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { authorizeUrl, createBrowser, pkcePair, tokenRequest } from '../support/oauth-driver';
+import { createBrowser, tokenRequest } from '../support/oauth-driver';
 import { startTestIdp, type TestIdp } from '../support/oidc-idp';
 
 const REDIRECT = 'http://127.0.0.1/callback';
@@ -62,28 +62,7 @@ describe('identity drift and revocation hygiene', () => {
   async function connect(who: string) {
     idp.state.nextLogin = who;
     const browser = createBrowser(gatehouse.url);
-    const pkce = await pkcePair();
-    const start = authorizeUrl(gatehouse.url, {
-      response_type: 'code',
-      client_id: 'cli',
-      redirect_uri: REDIRECT,
-      code_challenge: pkce.challenge,
-      code_challenge_method: 'S256',
-      state: 's',
-    });
-    const { url } = await follow(browser, start, (next) => next.pathname === '/oauth/consent');
-    expect(url.pathname).toBe('/oauth/consent');
-    const landed = await approveConsent(browser, url.pathname + url.search);
-    const code = landed.searchParams.get('code') ?? '';
-    const tokens = await tokenRequest(gatehouse.url, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      client_id: 'cli',
-      code_verifier: pkce.verifier,
-    });
-    expect(tokens.status).toBe(200);
-    return { browser, access: tokens.body.access_token ?? '', refresh: tokens.body.refresh_token ?? '' };
+    return { browser, ...(await authorizeThroughIdp(gatehouse.url, browser, 'cli', REDIRECT)) };
   }
   const refresh = (token: string) =>
     tokenRequest(gatehouse.url, { grant_type: 'refresh_token', refresh_token: token, client_id: 'cli' });

@@ -1,4 +1,4 @@
-import { type Browser, csrfFrom } from './oauth-driver';
+import { authorizeUrl, type Browser, csrfFrom, pkcePair, tokenRequest } from './oauth-driver';
 
 /**
  * Follows redirects across Gatehouse and the IdP like a browser, until a page that is not a redirect or a URL
@@ -53,4 +53,37 @@ export async function approveConsent(browser: Browser, location: string): Promis
     scope: scopes,
   });
   return new URL(decided.headers.get('location') ?? '');
+}
+
+/**
+ * An MCP client's whole authorization through federated login: authorize, sign in at the IdP (the current
+ * `nextLogin` there), approve consent, exchange the code. Returns the browser and the client's tokens.
+ */
+export async function authorizeThroughIdp(
+  base: string,
+  browser: Browser,
+  clientId: string,
+  redirectUri: string,
+) {
+  const pkce = await pkcePair();
+  const start = authorizeUrl(base, {
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+    state: 's',
+  });
+  const { url } = await follow(browser, start, (next) => next.pathname === '/oauth/consent');
+  if (url.pathname !== '/oauth/consent') throw new Error(`login did not reach consent: ${url}`);
+  const landed = await approveConsent(browser, url.pathname + url.search);
+  const tokens = await tokenRequest(base, {
+    grant_type: 'authorization_code',
+    code: landed.searchParams.get('code') ?? '',
+    redirect_uri: redirectUri,
+    client_id: clientId,
+    code_verifier: pkce.verifier,
+  });
+  if (tokens.status !== 200) throw new Error(`token exchange failed: ${JSON.stringify(tokens.body)}`);
+  return { access: tokens.body.access_token ?? '', refresh: tokens.body.refresh_token ?? '' };
 }
