@@ -117,6 +117,27 @@ describe('gatehouse serve / migrate / help', () => {
     expect(bad.err.join('\n')).toMatch(/loopback/);
     expect(await main(['clients', 'remove', clientId, '--config', path], capture().io)).toBe(0);
     expect(await main(['clients', 'remove', clientId, '--config', path], capture().io)).toBe(1);
+    const audit = capture();
+    expect(await main(['audit', '--config', path, '--since', '1h'], audit.io)).toBe(0);
+    const events = audit.out.map((line) => JSON.parse(line));
+    expect(events.map((e) => [e.event, e.clientId])).toEqual([
+      ['admin.client.added', clientId],
+      ['admin.client.removed', clientId],
+    ]);
+    expect(events[0].details).toMatchObject({ by: 'cli', name: 'Team tool', confidential: true });
+    expect(audit.out.join('\n')).not.toContain('gcs_');
+    expect(await main(['audit', '--config', path, '--since', '1h', '--since', 'x'], capture().io)).toBe(2);
+    const later = capture();
+    expect(
+      await main(
+        ['audit', '--config', path, '--since', new Date(Date.now() + 60_000).toISOString()],
+        later.io,
+      ),
+    ).toBe(0);
+    expect(later.out).toEqual([]);
+    const sweep = capture();
+    expect(await main(['sweep', '--config', path], sweep.io)).toBe(0);
+    expect(JSON.parse(sweep.out[0] ?? '{}')).toMatchObject({ checked: 0, revoked: 0, auditPurged: 0 });
   });
 
   it('prints help for each command and refuses unknown ones', async () => {

@@ -1,6 +1,8 @@
+import { userInfo } from 'node:os';
 import { randomId, sha256 } from '../crypto';
 import { validateClientMetadata } from '../oauth/client-metadata';
-import { createSqlClientStore, openDatabase } from '../store';
+import { createSqlAuditStore, createSqlClientStore, openDatabase } from '../store';
+import { createAuditLog, createLogger } from '../telemetry';
 import type { CliIo } from './io';
 import { loadValidConfig } from './serve';
 
@@ -25,6 +27,13 @@ export async function clientsCommand(args: ClientsArgs, io: CliIo): Promise<numb
   try {
     await database.migrate();
     const store = createSqlClientStore(database);
+    // Admin changes are audited; the operator is the local account that ran the command.
+    const audit = createAuditLog({
+      store: createSqlAuditStore(database),
+      logger: createLogger({ level: 'silent' }),
+      now: Date.now,
+    });
+    const operator = { by: 'cli', operator: userInfo().username };
     if (args.action === 'list') {
       const clients = await store.list('static');
       for (const client of clients) {
@@ -47,6 +56,8 @@ export async function clientsCommand(args: ClientsArgs, io: CliIo): Promise<numb
         return 2;
       }
       const removed = await store.delete(args.clientId);
+      if (removed)
+        await audit.record({ event: 'admin.client.removed', clientId: args.clientId, details: operator });
       (removed ? io.out : io.err)(removed ? `removed ${args.clientId}` : `no client ${args.clientId}`);
       return removed ? 0 : 1;
     }
@@ -74,6 +85,11 @@ export async function clientsCommand(args: ClientsArgs, io: CliIo): Promise<numb
       createdAt: at,
       lastUsedAt: at,
       expiresAt: null,
+    });
+    await audit.record({
+      event: 'admin.client.added',
+      clientId,
+      details: { ...operator, name: args.name, confidential: args.confidential },
     });
     io.out(`client_id: ${clientId}`);
     if (secret) io.out(`client_secret: ${secret}\n(shown once; only its hash is stored)`);

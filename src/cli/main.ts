@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { auditCommand, sweepCommand } from './audit';
 import { clientsCommand } from './clients';
 import { doctor } from './doctor';
 import { type CliIo, processIo } from './io';
@@ -15,6 +16,8 @@ Commands:
   migrate   apply database migrations and exit
   doctor    validate a configuration file and print every finding
   clients   add, list or remove pre-registered OAuth clients
+  audit     print audit events as JSON lines
+  sweep     purge expired data and re-check users with their identity provider (for cron)
 
 Run 'gatehouse <command> --help' for a command's options.`,
   dev: `gatehouse dev [--port N]
@@ -36,6 +39,15 @@ gatehouse clients remove CLIENT_ID --config FILE
 
 Pre-registered OAuth clients stored in the database (clients in the config file need no command).
 A confidential client's secret is printed once; only its hash is stored.`,
+  audit: `gatehouse audit --config FILE [--since 24h]
+
+Prints audit events (logins, consents, tokens, replays, drift revocations, admin changes) as JSON lines,
+oldest first. --since takes a duration (15m, 24h, 7d) or an ISO timestamp; default 24h.`,
+  sweep: `gatehouse sweep --config FILE
+
+One pass of what 'serve' does periodically: deletes expired rows, re-validates users not checked for
+identity.staleUserSeconds with their identity provider (revoking drifted ones) and purges audit events
+older than audit.retentionDays. Prints a JSON summary.`,
   doctor: `gatehouse doctor --config FILE
 
 Validates FILE plus environment overrides; prints every error and warning; exits 1 on any error.`,
@@ -50,6 +62,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     name?: string;
     'redirect-uri'?: string[];
     confidential?: boolean;
+    since?: string;
   };
   let positionals: string[];
   try {
@@ -62,6 +75,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         name: { type: 'string' },
         'redirect-uri': { type: 'string', multiple: true },
         confidential: { type: 'boolean' },
+        since: { type: 'string' },
       },
       allowPositionals: command === 'clients',
       strict: true,
@@ -103,6 +117,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return migrate(values.config, io);
     case 'doctor':
       return doctor(values.config, io);
+    case 'audit':
+      return auditCommand({ config: values.config, since: values.since }, io);
+    case 'sweep':
+      return sweepCommand({ config: values.config }, io);
     case 'clients':
       return clientsCommand(
         {

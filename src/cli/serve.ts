@@ -34,7 +34,8 @@ export function devConfig(io: CliIo, port: number | undefined): GatehouseConfig 
       database: { url: `sqlite:${resolve(stateDir, 'gatehouse.db')}` },
       log: { level: 'info', pretty: !io.env.CI },
       devLogin: { enabled: true },
-      access: { allowAnyone: true },
+      // Anyone may use the dev login; dev@example.com (the form's default) is an admin (audit log).
+      access: { allowAnyone: true, admins: { emails: ['dev@example.com'] } },
       // Development only: lets a client metadata document be served from this machine.
       cimd: { allowLoopbackDocuments: true },
     },

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 
-export function Layout(props: { title: string; children: Child }) {
+export function Layout(props: { title: string; children: Child; wide?: boolean }) {
   return (
     <html lang="en">
       <head>
@@ -10,7 +10,7 @@ export function Layout(props: { title: string; children: Child }) {
         <link rel="stylesheet" href="/assets/style.css" />
       </head>
       <body>
-        <main>{props.children}</main>
+        <main class={props.wide ? 'wide' : undefined}>{props.children}</main>
       </body>
     </html>
   );

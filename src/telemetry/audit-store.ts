@@ -43,7 +43,8 @@ export interface AuditEvent {
 }
 
 export interface AuditFilter {
-  userId?: string;
+  /** any of these users (one person may have an account at several IdPs) */
+  userIds?: string[];
   clientId?: string;
   event?: AuditEventName;
   since?: number;
@@ -57,6 +58,6 @@ export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
   /** Newest first. */
   query(filter: AuditFilter): Promise<AuditEvent[]>;
-  /** Oldest first, for export. */
-  since(at: number, limit: number): Promise<AuditEvent[]>;
+  /** Oldest first from `at` (and after the id `after`, to page), for export. */
+  since(at: number, limit: number, after?: string): Promise<AuditEvent[]>;
 }

@@ -198,6 +198,14 @@ describe('token endpoint refuses', () => {
       client_id: 'cli',
     });
     expect(refreshed.body.error).toBe('invalid_grant');
+    const replays = await gh.database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', '=', 'replay.detected')
+      .where('reason', '=', 'code_replay')
+      .execute();
+    expect(replays.length).toBeGreaterThan(0);
+    expect(replays.at(-1)).toMatchObject({ client_id: 'cli', ip: '127.0.0.1' });
   });
 
   it('a code presented by another client', async () => {
@@ -265,6 +273,15 @@ describe('refresh tokens', () => {
     expect((await refresh(first.body.refresh_token)).body.error).toBe('invalid_grant');
     expect((await callMcp(honoured.body.access_token ?? '')).status).toBe(401);
     expect((await refresh(honoured.body.refresh_token)).body.error).toBe('invalid_grant');
+    const events = await gh.database.db.selectFrom('audit_events').select(['event', 'reason']).execute();
+    expect(events).toContainEqual({ event: 'replay.detected', reason: 'refresh_token_replay' });
+    expect(events.some((e) => e.event === 'token.refreshed')).toBe(true);
+    expect(events.some((e) => e.event === 'consent.granted')).toBe(true);
+    expect(events.some((e) => e.event === 'token.issued')).toBe(true);
+    // The audit log holds no credential: no token of this test appears in it.
+    const text = JSON.stringify(await gh.database.db.selectFrom('audit_events').selectAll().execute());
+    for (const token of [first.body.refresh_token, first.body.access_token, second.body.refresh_token, code])
+      expect(text).not.toContain(token);
   });
 
   it('narrow the scope but never widen it, and refuse another client', async () => {

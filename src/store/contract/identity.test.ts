@@ -96,27 +96,28 @@ describeEachDriver('identity stores contract', (database) => {
         details: { i },
       });
     }
-    const all = await audit.query({ userId: user, limit: 10 });
+    const all = await audit.query({ userIds: [user], limit: 10 });
     expect(all.map((e) => e.id)).toEqual([...ids].reverse());
     expect(all[0]?.details).toEqual({ i: 4 });
-    expect((await audit.query({ userId: user, event: 'token.issued', limit: 10 })).map((e) => e.id)).toEqual([
-      ids[3],
-      ids[1],
-    ]);
-    expect((await audit.query({ clientId: 'client-x', userId: user, limit: 10 })).map((e) => e.id)).toEqual([
-      ids[4],
-    ]);
-    expect((await audit.query({ userId: user, since: 101, until: 103, limit: 10 })).map((e) => e.id)).toEqual(
-      [ids[2], ids[1]],
-    );
-    const page2 = await audit.query({ userId: user, before: ids[2], limit: 10 });
+    expect(
+      (await audit.query({ userIds: [user], event: 'token.issued', limit: 10 })).map((e) => e.id),
+    ).toEqual([ids[3], ids[1]]);
+    expect(
+      (await audit.query({ clientId: 'client-x', userIds: [user], limit: 10 })).map((e) => e.id),
+    ).toEqual([ids[4]]);
+    expect(
+      (await audit.query({ userIds: [user], since: 101, until: 103, limit: 10 })).map((e) => e.id),
+    ).toEqual([ids[2], ids[1]]);
+    const page2 = await audit.query({ userIds: [user], before: ids[2], limit: 10 });
     expect(page2.map((e) => e.id)).toEqual([ids[1], ids[0]]);
     expect((await audit.since(103, 10)).map((e) => e.id).filter((id) => ids.includes(id))).toEqual([
       ids[3],
       ids[4],
     ]);
+    expect((await audit.since(100, 2, ids[1])).map((e) => e.id)).toEqual([ids[2], ids[3]]);
+    expect(await audit.query({ userIds: [], limit: 10 })).toEqual([]);
     expect(await purgeAuditEvents(database(), 102)).toBeGreaterThanOrEqual(2);
-    expect((await audit.query({ userId: user, limit: 10 })).map((e) => e.id)).toEqual([
+    expect((await audit.query({ userIds: [user], limit: 10 })).map((e) => e.id)).toEqual([
       ids[4],
       ids[3],
       ids[2],

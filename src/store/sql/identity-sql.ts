@@ -113,7 +113,10 @@ export function createSqlAuditStore({ db }: SqlDatabase): AuditStore {
     },
     async query(filter) {
       let query = db.selectFrom('audit_events').selectAll();
-      if (filter.userId) query = query.where('user_id', '=', filter.userId);
+      if (filter.userIds) {
+        if (filter.userIds.length === 0) return [];
+        query = query.where('user_id', 'in', filter.userIds);
+      }
       if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
       if (filter.event) query = query.where('event', '=', filter.event);
       if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
@@ -122,14 +125,10 @@ export function createSqlAuditStore({ db }: SqlDatabase): AuditStore {
       const rows = await query.orderBy('id', 'desc').limit(filter.limit).execute();
       return rows.map(toEvent);
     },
-    async since(at, limit) {
-      const rows = await db
-        .selectFrom('audit_events')
-        .selectAll()
-        .where('at', '>=', at)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+    async since(at, limit, after) {
+      let query = db.selectFrom('audit_events').selectAll().where('at', '>=', at);
+      if (after) query = query.where('id', '>', after);
+      const rows = await query.orderBy('id').limit(limit).execute();
       return rows.map(toEvent);
     },
   };

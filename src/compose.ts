@@ -1,0 +1,161 @@
+import type { GatehouseConfig } from './config';
+import { decodeKey } from './config';
+import { createKeyRing, importHmacKey, utf8 } from './crypto';
+import { createIdentityGuard, createUpstreamProviders, createUserDirectory } from './identity';
+import { createNodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
+import { createClientRegistry } from './oauth/clients';
+import type { AuthorizationServerDeps } from './oauth/deps';
+import type { ProtectedResource } from './oauth/resource';
+import { revokeUserGrants } from './oauth/token';
+import { createAccessTokenVerifier } from './resource/verify';
+import {
+  createSqlAuditStore,
+  createSqlClientStore,
+  createSqlCodeStore,
+  createSqlEphemeralStore,
+  createSqlGrantStore,
+  createSqlTokenStore,
+  createSqlUserStore,
+  openDatabase,
+  purgeAuditEvents,
+  sweepExpired,
+} from './store';
+import { createAuditLog, createLogger, type Logger } from './telemetry';
+
+export interface CoreOptions {
+  logger?: Logger;
+  now?: () => number;
+  /** Outbound DNS and connections for fetched metadata; tests inject their own. */
+  outbound?: OutboundDeps;
+  /** fetch used to talk to identity providers; tests may inject one */
+  identityFetch?: typeof fetch;
+}
+
+export function protectedResources(config: GatehouseConfig): ProtectedResource[] {
+  const origin = new URL(config.issuer).origin;
+  return config.resources.map((resource) => ({ ...resource, uri: `${origin}${resource.path}` }));
+}
+
+/**
+ * Config -> database -> stores -> concerns, without HTTP: what the server and the maintenance commands
+ * (`gatehouse sweep`) share.
+ */
+export async function composeCore(config: GatehouseConfig, options: CoreOptions = {}) {
+  const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const now = options.now ?? Date.now;
+  const database = openDatabase(config.database.url, { poolSize: config.database.poolSize });
+  const applied = await database.migrate();
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const keyRing = await createKeyRing(
+    config.encryptionKeys.map((entry) => ({ id: entry.id, key: decodeKey(entry.key) ?? new Uint8Array() })),
+  );
+  const hmacKey = await importHmacKey(utf8.encode(config.secret));
+  const ephemeral = createSqlEphemeralStore(database, now);
+  const resources = protectedResources(config);
+  const clients = createSqlClientStore(database);
+  const tokens = createSqlTokenStore(database);
+  const verifier = createAccessTokenVerifier({
+    tokens,
+    keyRing,
+    now,
+    cacheMs: config.tokens.verificationCacheSeconds * 1000,
+  });
+
+  const auditStore = createSqlAuditStore(database);
+  const audit = createAuditLog({ store: auditStore, logger, now });
+  const directory = createUserDirectory({ store: createSqlUserStore(database), keyRing, hmacKey, now });
+  const providers = createUpstreamProviders(config.identityProviders, {
+    ...(options.identityFetch ? { fetch: options.identityFetch } : {}),
+    now,
+    timeoutMs: config.identity.timeoutSeconds * 1000,
+    jwksCooldownMs: config.identity.jwksCooldownSeconds * 1000,
+  });
+  const guard = createIdentityGuard({
+    directory,
+    providers,
+    policy: config.access,
+    revokeUserGrants: (userId) => revokeUserGrants(oauth, userId),
+    audit,
+    logger,
+    locks: ephemeral,
+    now,
+    recheckIntervalMs: config.identity.recheckIntervalSeconds * 1000,
+  });
+
+  const oauth: AuthorizationServerDeps = {
+    issuer: config.issuer,
+    resources,
+    lifetimes: {
+      accessMs: config.tokens.accessTokenTtlSeconds * 1000,
+      refreshMs: config.tokens.refreshTokenTtlSeconds * 1000,
+      codeMs: config.tokens.authorizationCodeTtlSeconds * 1000,
+      refreshGraceMs: config.tokens.refreshGraceSeconds * 1000,
+    },
+    registration: {
+      enabled: config.registration.enabled,
+      allowPublicClients: config.registration.allowPublicClients,
+      unusedExpiryMs: config.registration.unusedExpiryDays * 86_400_000,
+    },
+    cimdEnabled: config.cimd.enabled,
+    registry: await createClientRegistry({
+      staticClients: config.clients,
+      store: clients,
+      cache: ephemeral,
+      cimd: config.cimd,
+      outbound: options.outbound ?? createNodeOutbound(),
+      now,
+    }),
+    clients,
+    codes: createSqlCodeStore(database),
+    grants: createSqlGrantStore(database),
+    tokens,
+    keyRing,
+    hmacKey,
+    now,
+    audit,
+    checkUserOnRefresh: (userId) => guard.checkOnRefresh(userId),
+    onGrantRevoked: (grantId) => verifier.forgetGrant(grantId),
+    onAccessTokenRevoked: (tokenHash) => verifier.forgetToken(tokenHash),
+  };
+  return {
+    logger,
+    now,
+    database,
+    keyRing,
+    hmacKey,
+    ephemeral,
+    resources,
+    verifier,
+    audit,
+    auditStore,
+    directory,
+    providers,
+    guard,
+    oauth,
+  };
+}
+
+export type Core = Awaited<ReturnType<typeof composeCore>>;
+
+/**
+ * The periodic sweep beyond expiry: re-validates users not checked recently with their IdP (drift) and
+ * purges audit events past their retention. `gatehouse sweep` runs the same for cron.
+ */
+export async function sweepIdentities(
+  core: Pick<Core, 'database' | 'guard' | 'now'>,
+  config: GatehouseConfig,
+): Promise<{ checked: number; revoked: number; auditPurged: number }> {
+  const users = await core.guard.sweepStaleUsers(config.identity.staleUserSeconds * 1000);
+  const auditPurged = await purgeAuditEvents(
+    core.database,
+    core.now() - config.audit.retentionDays * 86_400_000,
+  );
+  return { ...users, auditPurged };
+}
+
+/** Everything the sweep does, once: expired rows, stale users, old audit events. */
+export async function sweepOnce(core: Core, config: GatehouseConfig) {
+  const expired = await sweepExpired(core.database, core.now());
+  return { expired, ...(await sweepIdentities(core, config)) };
+}
