@@ -84,7 +84,14 @@ export async function startTestIdp(options: {
       features: { devInteractions: { enabled: false } },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       pkce: { required: () => true },
-      ttl: { AccessToken: options.accessTokenTtlSeconds ?? 3600, IdToken: 3600, RefreshToken: 86_400 },
+      ttl: {
+        AccessToken: options.accessTokenTtlSeconds ?? 3600,
+        IdToken: 3600,
+        RefreshToken: 86_400,
+        Interaction: 600,
+        Grant: 86_400,
+        Session: 86_400,
+      },
       rotateRefreshToken: true,
       findAccount: async (_ctx, sub) => {
         const user = options.users[sub];
