@@ -180,3 +180,22 @@ describe('loadConfig', () => {
     expect((await loadConfig(list, {})).findings[0]?.message).toMatch(/mapping/);
   });
 });
+
+describe('the README configuration example', () => {
+  it('is a valid configuration once its secrets come from the environment', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { applyEnvOverrides } = await import('./load');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /```yaml\n(# gatehouse\.yaml[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const raw = applyEnvOverrides(parse(block ?? '') as Record<string, unknown>, {
+      GATEHOUSE_SECRET: 's'.repeat(48),
+      GATEHOUSE_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+      GATEHOUSE_IDP_GOOGLE_CLIENT_SECRET: 'from-the-console',
+    });
+    const result = validateConfig(raw);
+    expect(result.ok ? [] : result.findings).toEqual([]);
+    expect(result.ok && result.config.identityProviders[0]?.clientSecret).toBe('from-the-console');
+  });
+});
