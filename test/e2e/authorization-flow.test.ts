@@ -389,6 +389,15 @@ describe('revocation (RFC 7009)', () => {
     expect((await revoke(refreshed.body.refresh_token)).status).toBe(200);
     expect((await callMcp(refreshed.body.access_token ?? '')).status).toBe(401);
     expect((await revoke('unknown-token')).status).toBe(200);
+    const revoked = await gh.database.db
+      .selectFrom('audit_events')
+      .select(['details'])
+      .where('event', '=', 'token.revoked')
+      .where('client_id', '=', 'cli')
+      .execute();
+    expect(revoked.map((row) => JSON.parse(row.details).kind)).toEqual(
+      expect.arrayContaining(['access', 'refresh']),
+    );
   });
 });
 

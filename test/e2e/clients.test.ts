@@ -297,5 +297,13 @@ describe('connected apps', () => {
       { authorization: basic('conf', SECRET) },
     );
     expect(refresh.body.error).toBe('invalid_grant');
+    const audited = await gh.database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', '=', 'grant.revoked')
+      .where('client_id', '=', 'conf')
+      .execute();
+    expect(audited).toHaveLength(1);
+    expect(JSON.parse(audited[0]?.details ?? '{}')).toEqual({ by: 'user' });
   });
 });
