@@ -19,6 +19,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const extra = (cacheSeconds: number) => `
 devLogin: { enabled: true, allowInsecureDevLogin: true }
+access: { allowAnyone: true }
 tokens: { verificationCacheSeconds: ${cacheSeconds} }
 clients: [{ clientId: bench, clientName: Bench, redirectUris: ["${REDIRECT}"] }]
 `;
