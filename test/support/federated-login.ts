@@ -13,7 +13,7 @@ export async function follow(
   let target = start;
   for (let hop = 0; hop < 20; hop++) {
     const response = await browser.get(target);
-    url = new URL(response.url || target, url);
+    url = new URL(target, url);
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) return { response, url };
     const next = new URL(location, url);

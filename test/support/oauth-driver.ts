@@ -42,10 +42,10 @@ export interface Browser {
   post(url: string, form: Record<string, string | string[]>): Promise<Response>;
 }
 
-export function createBrowser(base: string): Browser {
+export function createBrowser(base: string, fetcher: typeof fetch = fetch): Browser {
   const jar = new CookieJar();
   const send = async (url: string, init: RequestInit) => {
-    const response = await fetch(new URL(url, base), {
+    const response = await fetcher(new URL(url, base), {
       ...init,
       redirect: 'manual',
       headers: { ...(init.headers as Record<string, string>), cookie: jar.header() },

@@ -10,6 +10,10 @@ export interface TestUser {
   groups?: string[];
   /** the IdP no longer knows this account (refresh and userinfo fail) */
   disabled?: boolean;
+  /** Google Workspace hosted domain (`hd` claim) */
+  hostedDomain?: string;
+  /** send no email_verified claim at all (as Microsoft Entra does) */
+  omitEmailVerified?: boolean;
 }
 
 export interface TestClient {
@@ -51,9 +55,16 @@ export async function startTestIdp(options: {
   /** put email claims in the id_token (true) or only in userinfo (false: oidc-provider's default) */
   claimsInIdToken?: boolean;
   accessTokenTtlSeconds?: number;
+  /**
+   * A public issuer to play (e.g. https://accounts.google.com): served on loopback behind a test fetch that
+   * rewrites it (see rewrite-fetch.ts), the provider trusting X-Forwarded-Proto/Host as behind a proxy.
+   */
+  issuer?: string;
 }) {
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
+  const loopback = `http://127.0.0.1:${port}`;
+  const issuer = options.issuer ?? loopback;
+  const mountPath = options.issuer ? new URL(options.issuer).pathname.replace(/\/$/, '') : '';
   let keys: SigningKey[] = [await newKey('RS256', 'rs-1'), await newKey('ES256', 'es-1')];
   const state = {
     nextLogin: Object.keys(options.users)[0] ?? '',
@@ -61,6 +72,8 @@ export async function startTestIdp(options: {
       | undefined
       | ((body: Record<string, unknown>) => Promise<Record<string, unknown>>),
     requests: [] as string[],
+    /** every request URL with its query, for checks on authorization parameters */
+    urls: [] as string[],
     down: false,
   };
 
@@ -77,7 +90,12 @@ export async function startTestIdp(options: {
         id_token_signed_response_alg: client.idTokenAlg ?? 'RS256',
       })),
       jwks: { keys: keys.map((key) => key.privateJwk) as never },
-      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
+      claims: {
+        openid: ['sub'],
+        email: ['email', 'email_verified', 'hd'],
+        profile: ['name'],
+        groups: ['groups'],
+      },
       scopes: ['openid', 'offline_access', 'email', 'profile', 'groups'],
       conformIdTokenClaims: !options.claimsInIdToken,
       cookies: { keys: ['test-cookie-key-0123456789'] },
@@ -101,7 +119,8 @@ export async function startTestIdp(options: {
           claims: async () => ({
             sub,
             email: user.email,
-            email_verified: user.emailVerified ?? true,
+            ...(user.omitEmailVerified ? {} : { email_verified: user.emailVerified ?? true }),
+            ...(user.hostedDomain ? { hd: user.hostedDomain } : {}),
             name: user.name ?? sub,
             groups: user.groups ?? [],
           }),
@@ -109,6 +128,7 @@ export async function startTestIdp(options: {
       },
     };
     const provider = new Provider(issuer, configuration);
+    if (options.issuer) provider.proxy = true;
     provider.on('server_error', (_ctx, error) => console.error('test IdP error', error));
     return provider;
   };
@@ -153,6 +173,12 @@ export async function startTestIdp(options: {
   }
 
   const server: Server = createServer((req, res) => {
+    state.urls.push(req.url ?? '');
+    if (mountPath && req.url?.startsWith(mountPath)) {
+      // The issuer has a path: oidc-provider serves below it (it derives its mount path from originalUrl).
+      (req as IncomingMessage & { originalUrl?: string }).originalUrl = req.url;
+      req.url = req.url.slice(mountPath.length) || '/';
+    }
     state.requests.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
     if (state.down) {
       req.socket.destroy();
@@ -176,6 +202,8 @@ export async function startTestIdp(options: {
 
   return {
     issuer,
+    /** where the IdP really listens (the rewrite target for a public issuer) */
+    loopback,
     users: options.users,
     state,
     get keys() {
