@@ -13,7 +13,8 @@ export async function follow(
   let target = start;
   for (let hop = 0; hop < 20; hop++) {
     const response = await browser.get(target);
-    url = new URL(target, url);
+    // The request URL, not response.url: a rewriting fetch reports its loopback target there.
+    url = /^https?:\/\//.test(target) ? new URL(target) : new URL(response.url);
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) return { response, url };
     const next = new URL(location, url);
