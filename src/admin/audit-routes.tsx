@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../http';
 import type { UserDirectory } from '../identity';
+import { isAdmin } from '../identity/policy';
 import { currentSession, type IdentityDeps } from '../identity/routes';
 import { AuditPage, type AuditRow } from '../pages/audit-page';
 import { ErrorPage } from '../pages/error-page';
@@ -16,7 +17,10 @@ export function adminRoutes(identity: IdentityDeps, audit: AuditStore): Hono<App
   app.get('/admin/audit', async (c) => {
     const session = await currentSession(identity, c);
     if (!session) return c.redirect('/login', 302);
-    if (!session.user.admin)
+    // Admin rights follow the current configuration, not what it said when the session began.
+    const record = await identity.directory.get(session.user.id);
+    const profile = record && (await identity.directory.profile(record));
+    if (!profile || !isAdmin(identity.policy, profile))
       return c.html(
         <ErrorPage
           title="Admins only"

@@ -40,6 +40,15 @@ export function evaluateAccess(
     policy.emails.some((listed) => lower(listed) === email) ||
     inAny(policy.groups);
   if (!admitted) return { admitted: false, reason: 'not_admitted' };
-  const admin = policy.admins.emails.some((listed) => lower(listed) === email) || inAny(policy.admins.groups);
-  return { admitted: true, admin };
+  return { admitted: true, admin: isAdmin(policy, identity) };
+}
+
+/** Named an admin by email or group (case-insensitive). Checked against the current configuration. */
+export function isAdmin(policy: AccessPolicy, identity: Pick<Identity, 'email' | 'groups'>): boolean {
+  const email = lower(identity.email);
+  const groups = new Set(identity.groups.map(lower));
+  return (
+    policy.admins.emails.some((listed) => lower(listed) === email) ||
+    policy.admins.groups.some((group) => groups.has(lower(group)))
+  );
 }

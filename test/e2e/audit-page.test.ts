@@ -44,6 +44,20 @@ describe('admin audit page', () => {
     expect(await bad.text()).toContain('Times must look like');
   });
 
+  it('follows the configuration: an admin removed from it loses the page at once', async () => {
+    const admin = createBrowser(gatehouse.url);
+    await devLogin(admin, 'root@example.com');
+    expect((await admin.get('/admin/audit')).status).toBe(200);
+    const admins = gatehouse.config.access.admins.emails;
+    const saved = [...admins];
+    admins.splice(0);
+    try {
+      expect((await admin.get('/admin/audit')).status).toBe(403);
+    } finally {
+      admins.push(...saved);
+    }
+  });
+
   it('pages through older events', async () => {
     const { auditEventId } = await import('../../src/telemetry');
     const at = Date.now() - 3600_000;

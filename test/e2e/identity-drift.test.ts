@@ -18,6 +18,7 @@ describe('identity drift and revocation hygiene', () => {
     frank: { email: 'frank@example.com' },
     heidi: { email: 'heidi@example.com' },
     ivan: { email: 'ivan@example.com' },
+    judy: { email: 'judy@example.com' },
   };
 
   beforeAll(async () => {
@@ -138,6 +139,16 @@ describe('identity drift and revocation hygiene', () => {
     expect(response.status).toBe(403);
     expect(await mcpStatus(access)).toBe(401);
     expect(driftEvents().at(-1)).toMatchObject({ reason: 'policy' });
+  });
+
+  it('does not read a claim the IdP stopped sending as a change (drift needs positive evidence)', async () => {
+    const { access, refresh: rt } = await connect('judy');
+    users.judy = { email: undefined as unknown as string };
+    const next = await refresh(rt);
+    expect(next.status).toBe(200);
+    expect(await mcpStatus(access)).toBe(200);
+    users.judy = { email: 'judy@elsewhere.org' };
+    expect((await refresh(next.body.refresh_token ?? '')).body.error).toBe('invalid_grant');
   });
 
   it('keeps the user when the IdP is unreachable at refresh (nothing is revoked on an outage)', async () => {

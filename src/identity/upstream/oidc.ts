@@ -116,6 +116,24 @@ export function createOidcProvider(settings: ProviderSettings, deps: UpstreamDep
     };
   }
 
+  /**
+   * What the IdP says now. Drift is judged on positive evidence only: a claim the IdP did not send this
+   * time (many send the email only at login) keeps its previous value instead of reading as a change.
+   */
+  function reported(previous: Identity, claims: Record<string, unknown>): Identity {
+    const now = toIdentity(settings, { ...claims, sub: previous.subject });
+    return {
+      ...now,
+      email: typeof claims.email === 'string' ? now.email : previous.email,
+      emailVerified: claims.email_verified === undefined ? previous.emailVerified : now.emailVerified,
+      name: now.name || previous.name,
+      groups: claims[settings.groupsClaim] === undefined ? previous.groups : now.groups,
+      ...((now.hostedDomain ?? previous.hostedDomain)
+        ? { hostedDomain: now.hostedDomain ?? previous.hostedDomain }
+        : {}),
+    };
+  }
+
   return {
     settings,
     async authorizationUrl(transaction, redirectUri) {
@@ -209,13 +227,16 @@ export function createOidcProvider(settings: ProviderSettings, deps: UpstreamDep
           const claims = refreshed.id_token ? await verifyIdToken(as, refreshed.id_token) : undefined;
           if (claims && claims.sub !== previous.subject) return { kind: 'refused', hint: 'subject changed' };
           const info = await userinfo(as, fresh.accessToken, previous.subject);
-          const identity = toIdentity(settings, { ...(claims ?? {}), ...info, sub: previous.subject });
-          return { kind: 'valid', identity, tokens: fresh };
+          return {
+            kind: 'valid',
+            identity: reported(previous, { ...(claims ?? {}), ...info }),
+            tokens: fresh,
+          };
         }
         if (tokens.expiresAt !== undefined && tokens.expiresAt <= deps.now()) return { kind: 'unsupported' };
         if (!as.userinfo_endpoint) return { kind: 'unsupported' };
         const info = await userinfo(as, tokens.accessToken, previous.subject);
-        return { kind: 'valid', identity: toIdentity(settings, { ...info, sub: previous.subject }), tokens };
+        return { kind: 'valid', identity: reported(previous, info), tokens };
       } catch (error) {
         return classifyRevalidationError(error);
       }
@@ -233,7 +254,8 @@ function classifyRevalidationError(error: unknown): Revalidation {
   if (error instanceof o.WWWAuthenticateChallengeError) return { kind: 'refused', hint: 'userinfo 401' };
   if (error instanceof LoginError && error.reason === 'id_token_invalid')
     return { kind: 'refused', hint: error.hint };
-  if (error instanceof o.OperationProcessingError && /subject/i.test(error.message))
+  // userinfo answered for another subject
+  if (error instanceof o.OperationProcessingError && error.code === o.JSON_ATTRIBUTE_COMPARISON)
     return { kind: 'refused', hint: 'subject changed' };
   return { kind: 'unavailable', hint: describe(error) };
 }
