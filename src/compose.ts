@@ -7,6 +7,8 @@ import { createClientRegistry } from './oauth/clients';
 import type { AuthorizationServerDeps } from './oauth/deps';
 import type { ProtectedResource } from './oauth/resource';
 import { revokeUserGrants } from './oauth/token';
+import { createBearerAuthenticator } from './resource/authenticate';
+import { type PatDeps, revokeUserPats } from './resource/pat';
 import { createAccessTokenVerifier } from './resource/verify';
 import {
   createSqlAuditStore,
@@ -14,6 +16,7 @@ import {
   createSqlCodeStore,
   createSqlEphemeralStore,
   createSqlGrantStore,
+  createSqlPatStore,
   createSqlTokenStore,
   createSqlUserStore,
   openDatabase,
@@ -75,12 +78,30 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     directory,
     providers,
     policy: config.access,
-    revokeUserGrants: (userId) => revokeUserGrants(oauth, userId),
+    // A drifted user loses every grant and every personal access token.
+    revokeUserGrants: async (userId) =>
+      (await revokeUserGrants(oauth, userId)) + (await revokeUserPats(pats, userId)),
     audit,
     logger,
     locks: ephemeral,
     now,
     recheckIntervalMs: config.identity.recheckIntervalSeconds * 1000,
+  });
+
+  const pats: PatDeps = {
+    store: createSqlPatStore(database),
+    keyRing,
+    hmacKey,
+    now,
+    resources,
+    policy: config.personalAccessTokens,
+  };
+  const authenticator = createBearerAuthenticator({
+    oauth: verifier,
+    pats,
+    service: config.serviceToken,
+    audit,
+    logger,
   });
 
   const oauth: AuthorizationServerDeps = {
@@ -133,6 +154,8 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     providers,
     guard,
     oauth,
+    pats,
+    authenticator,
   };
 }
 

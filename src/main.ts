@@ -11,6 +11,7 @@ import { accountRoutes } from './oauth/account-routes';
 import { oauthRoutes } from './oauth/routes';
 import { STYLESHEET } from './pages/style';
 import { resourceRoutes } from './resource/routes';
+import { tokenRoutes } from './resource/token-routes';
 import { type SqlDatabase, sweepExpired } from './store';
 
 export { protectedResources } from './compose';
@@ -41,13 +42,14 @@ export async function startGatehouse(
     hmacKey,
     ephemeral,
     resources,
-    verifier,
     audit,
     auditStore,
     directory,
     providers,
     guard,
     oauth,
+    pats,
+    authenticator,
   } = core;
   const identity: IdentityDeps = {
     issuer: config.issuer,
@@ -89,6 +91,7 @@ export async function startGatehouse(
       oauthRoutes(oauth, identity, ephemeral),
       accountRoutes(oauth, identity),
       adminRoutes(identity, auditStore),
+      tokenRoutes(pats, identity, audit),
       resourceRoutes(
         config.issuer,
         resources.map((resource) => ({
@@ -104,7 +107,7 @@ export async function startGatehouse(
               },
             }),
         })),
-        verifier,
+        authenticator,
         config.http.allowedOrigins,
       ),
     ],

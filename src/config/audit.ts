@@ -147,7 +147,7 @@ export function auditConfig(config: GatehouseConfig): Finding[] {
       });
     }
   });
-  findings.push(...auditIdentity(config));
+  findings.push(...auditIdentity(config), ...auditEndpointAuth(config));
   if (!config.http.rateLimit.enabled) {
     findings.push({ level: 'warning', path: 'http.rateLimit.enabled', message: 'rate limiting is off' });
   }
@@ -259,4 +259,44 @@ function auditIdentity(config: GatehouseConfig): Finding[] {
 /** `my-idp` -> `MY_IDP`, as in GATEHOUSE_IDP_MY_IDP_CLIENT_SECRET. */
 export function envName(id: string): string {
   return id.toUpperCase().replace(/-/g, '_');
+}
+
+function auditEndpointAuth(config: GatehouseConfig): Finding[] {
+  const findings: Finding[] = [];
+  const service = config.serviceToken;
+  const wantsService = config.resources.some((resource) => resource.auth.includes('service'));
+  if (service.token !== undefined && service.token.length < 32 && !isPlaceholder(service.token))
+    findings.push({
+      level: 'error',
+      path: 'serviceToken.token',
+      message: 'must be at least 32 characters of random text',
+    });
+  if (wantsService && service.token === undefined)
+    findings.push({
+      level: 'error',
+      path: 'serviceToken.token',
+      message: 'is required (or GATEHOUSE_SERVICE_TOKEN): a resource accepts the service token',
+    });
+  if (service.token !== undefined && !wantsService)
+    findings.push({
+      level: 'warning',
+      path: 'serviceToken',
+      message: 'is set but no resource lists service in auth',
+    });
+  config.resources.forEach((resource, index) => {
+    if (resource.auth.includes('pat') && !config.personalAccessTokens.enabled)
+      findings.push({
+        level: 'error',
+        path: `resources.${index}.auth`,
+        message: 'lists pat but personalAccessTokens.enabled is false',
+      });
+  });
+  const pats = config.personalAccessTokens;
+  if (pats.defaultLifetimeDays > pats.maxLifetimeDays)
+    findings.push({
+      level: 'error',
+      path: 'personalAccessTokens.defaultLifetimeDays',
+      message: 'must not exceed maxLifetimeDays',
+    });
+  return findings;
 }

@@ -27,6 +27,7 @@ export function applyEnvOverrides(
   if (env.GATEHOUSE_LOG_LEVEL) nested('log').level = env.GATEHOUSE_LOG_LEVEL;
   if (env.GATEHOUSE_PORT) nested('listen').port = Number(env.GATEHOUSE_PORT);
   if (env.GATEHOUSE_HOST) nested('listen').host = env.GATEHOUSE_HOST;
+  if (env.GATEHOUSE_SERVICE_TOKEN) nested('serviceToken').token = env.GATEHOUSE_SERVICE_TOKEN;
   if (Array.isArray(out.identityProviders)) {
     // GATEHOUSE_IDP_<ID>_CLIENT_SECRET keeps each identity provider's client secret out of the file.
     out.identityProviders = out.identityProviders.map((idp: unknown) => {

@@ -160,6 +160,13 @@ export const configSchema = z
               }),
             )
             .min(1),
+          auth: z
+            .array(z.enum(['oauth', 'pat', 'service']))
+            .min(1)
+            .default(['oauth', 'pat'])
+            .describe(
+              'accepted credentials: Gatehouse OAuth tokens, personal access tokens, the service token',
+            ),
         }),
       )
       .min(1, 'at least one protected resource is required')
@@ -168,8 +175,34 @@ export const configSchema = z
           path: '/mcp',
           name: 'MCP server',
           scopes: [{ name: 'mcp:tools', description: 'Use the tools of this MCP server', default: true }],
+          auth: ['oauth', 'pat'],
         },
       ]),
+    personalAccessTokens: z
+      .object({
+        enabled: z.boolean().default(true),
+        requireExpiry: z.boolean().default(true),
+        defaultLifetimeDays: z.number().int().min(1).max(3650).default(30),
+        maxLifetimeDays: z.number().int().min(1).max(3650).default(90),
+      })
+      .prefault({}),
+    serviceToken: z
+      .object({
+        token: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('or GATEHOUSE_SERVICE_TOKEN; at least 32 characters; accepted where auth lists service'),
+        name: z
+          .string()
+          .regex(/^[\w.-]{1,64}$/, 'letters, digits, dot, dash, underscore')
+          .default('service'),
+        scopes: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('scopes the service identity holds at each resource (empty: all of them)'),
+      })
+      .prefault({}),
     clients: z
       .array(
         z.object({

@@ -6,6 +6,8 @@ export interface ProtectedResource {
   path: string;
   name: string;
   scopes: ReadonlyArray<{ name: string; description: string; default: boolean }>;
+  /** accepted credentials (default: Gatehouse OAuth tokens and personal access tokens) */
+  auth?: ReadonlyArray<'oauth' | 'pat' | 'service'>;
 }
 
 export type ResourceCheck = { ok: true; resource: ProtectedResource } | { ok: false; reason: string };

@@ -4,7 +4,8 @@ import { isLoopbackHost } from '../config';
 import type { AppEnv } from '../http';
 import { protectedResourceMetadata } from '../oauth/metadata';
 import type { ProtectedResource } from '../oauth/resource';
-import type { AccessTokenVerifier, VerifiedToken } from './verify';
+import type { BearerAuthenticator } from './authenticate';
+import type { VerifiedToken } from './verify';
 
 /** A protected endpoint's handler: it receives the request and the verified token. */
 export type ProtectedHandler = (request: Request, token: VerifiedToken) => Promise<Response>;
@@ -13,7 +14,7 @@ export type ProtectedHandler = (request: Request, token: VerifiedToken) => Promi
 export function resourceRoutes(
   issuer: string,
   resources: ReadonlyArray<{ resource: ProtectedResource; handler: ProtectedHandler }>,
-  verifier: AccessTokenVerifier,
+  authenticator: BearerAuthenticator,
   allowedOrigins: readonly string[] = [],
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -54,7 +55,9 @@ export function resourceRoutes(
       }
       // The audience is checked against the public URL (issuer origin + path), not the Host header.
       const publicUrl = new URL(c.req.path, resource.uri).toString();
-      const result = await verifier.verify(c.req.header('authorization'), resource, publicUrl);
+      const result = await authenticator.verify(c.req.header('authorization'), resource, publicUrl, {
+        ip: c.get('clientIp'),
+      });
       if (!result.ok) {
         c.header('WWW-Authenticate', result.challenge);
         return c.json(

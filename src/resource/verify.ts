@@ -15,6 +15,8 @@ export interface VerifiedToken {
   resource: string;
   grantId: string;
   expiresAt: number;
+  /** which credential: a Gatehouse OAuth access token (default), a personal access token, the service token */
+  via?: 'oauth' | 'pat' | 'service';
 }
 
 export type Verification =

@@ -8,4 +8,5 @@ export {
   createSqlGrantStore,
   createSqlTokenStore,
 } from './sql/oauth-sql';
+export { createSqlPatStore } from './sql/pat-sql';
 export { sweepExpired } from './sql/sweep';

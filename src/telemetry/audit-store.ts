@@ -11,7 +11,11 @@ export type AuditEventName =
   | 'replay.detected'
   | 'drift.revoked'
   | 'admin.client.added'
-  | 'admin.client.removed';
+  | 'admin.client.removed'
+  | 'pat.created'
+  | 'pat.revoked'
+  | 'pat.revoke_refused'
+  | 'service.used';
 
 export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'login.succeeded',
@@ -26,6 +30,10 @@ export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'drift.revoked',
   'admin.client.added',
   'admin.client.removed',
+  'pat.created',
+  'pat.revoked',
+  'pat.revoke_refused',
+  'service.used',
 ];
 
 export interface AuditEvent {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeThroughIdp, follow } from '../support/federated-login';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { createBrowser, tokenRequest } from '../support/oauth-driver';
+import { createBrowser, csrfFrom, tokenRequest } from '../support/oauth-driver';
 import { startTestIdp, type TestIdp } from '../support/oidc-idp';
 
 const REDIRECT = 'http://127.0.0.1/callback';
@@ -116,12 +116,23 @@ describe('identity drift and revocation hygiene', () => {
     expect(await mcpStatus(again.access)).toBe(200);
   });
 
-  it('revokes a user the IdP has disabled', async () => {
-    const { access, refresh: rt } = await connect('heidi');
+  it('revokes a user the IdP has disabled, personal access tokens included', async () => {
+    const { browser, access, refresh: rt } = await connect('heidi');
+    const tokensPage = await (await browser.get('/account/tokens')).text();
+    const created = await browser.post('/account/tokens', {
+      csrf: csrfFrom(tokensPage),
+      name: 'script',
+      resource: '/mcp',
+      scope: 'mcp:tools',
+      expires_days: '7',
+    });
+    const pat = /<code id="new-token">(gth_[\w-]+)<\/code>/.exec(await created.text())?.[1] ?? '';
+    expect(await mcpStatus(pat)).toBe(200);
     users.heidi = { email: 'heidi@example.com', disabled: true };
     const refused = await refresh(rt);
     expect(refused.body.error).toBe('invalid_grant');
     expect(await mcpStatus(access)).toBe(401);
+    expect(await mcpStatus(pat)).toBe(401); // the user's tokens die with the user
     expect(driftEvents().at(-1)).toMatchObject({ reason: 'idp_refused' });
     const rows = await gatehouse.database.db
       .selectFrom('audit_events')

@@ -159,6 +159,31 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_personal_access_tokens': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('personal_access_tokens')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('token_hash', 'text', (col) => col.notNull().unique())
+        .addColumn('user_hash', 'text', (col) => col.notNull())
+        .addColumn('prefix', 'text', (col) => col.notNull())
+        .addColumn('sealed', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('expires_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('personal_access_tokens_user')
+        .on('personal_access_tokens')
+        .column('user_hash')
+        .execute();
+      await db.schema
+        .createIndex('personal_access_tokens_expires_at')
+        .on('personal_access_tokens')
+        .column('expires_at')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -85,6 +85,17 @@ export interface AuditEventTable {
   details: string;
 }
 
+export interface PersonalAccessTokenTable {
+  id: string;
+  token_hash: string;
+  user_hash: string;
+  prefix: string;
+  sealed: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+}
+
 export interface Database {
   ephemeral_values: EphemeralValueTable;
   ephemeral_counters: EphemeralCounterTable;
@@ -95,4 +106,5 @@ export interface Database {
   oauth_refresh_tokens: OAuthRefreshTokenTable;
   users: UserTable;
   audit_events: AuditEventTable;
+  personal_access_tokens: PersonalAccessTokenTable;
 }

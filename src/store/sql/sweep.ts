@@ -23,5 +23,12 @@ export async function sweepExpired(database: SqlDatabase, at: number): Promise<R
     .where('expires_at', '<=', at)
     .executeTakeFirst();
   removed.oauth_clients = Number(clients.numDeletedRows);
+  // Personal access tokens may have no expiry (when the configuration allows it).
+  const pats = await database.db
+    .deleteFrom('personal_access_tokens')
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', at)
+    .executeTakeFirst();
+  removed.personal_access_tokens = Number(pats.numDeletedRows);
   return removed;
 }

@@ -1,0 +1,137 @@
+import { Layout } from './layout';
+
+export interface TokenRow {
+  id: string;
+  prefix: string;
+  name: string;
+  scopes: string[];
+  resource: string;
+  created: string;
+  lastUsed: string;
+  expires: string;
+}
+
+export interface TokenEndpoint {
+  path: string;
+  name: string;
+  scopes: Array<{ name: string; description: string }>;
+}
+
+export interface TokensPageProps {
+  tokens: TokenRow[];
+  endpoints: TokenEndpoint[];
+  csrf: string;
+  userEmail: string;
+  /** the token just created: shown once, never again */
+  created?: { token: string; name: string };
+  error?: string;
+  expiryChoices: number[];
+  defaultDays: number;
+  allowNoExpiry: boolean;
+}
+
+/** Personal access tokens: create (name, endpoint, scopes, expiry), list by prefix, revoke. */
+export function TokensPage(props: TokensPageProps) {
+  return (
+    <Layout title="Access tokens" wide>
+      <h1>Personal access tokens</h1>
+      <p class="muted">
+        Signed in as {props.userEmail}. A token acts as you at one endpoint, with the scopes you choose.
+      </p>
+      {props.created ? (
+        <div class="card" role="status">
+          <p>
+            Your new token <strong>{props.created.name}</strong>. Copy it now: it is shown once and stored
+            only as a hash.
+          </p>
+          <p>
+            <code id="new-token">{props.created.token}</code>
+          </p>
+        </div>
+      ) : null}
+      {props.error ? (
+        <p class="warn" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      {props.tokens.length === 0 ? (
+        <p>You have no personal access tokens.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Token</th>
+              <th>Endpoint and scopes</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th>Expires</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {props.tokens.map((token) => (
+              <tr data-token={token.id}>
+                <td>
+                  {token.name}
+                  <div class="muted">
+                    <code>{token.prefix}…</code>
+                  </div>
+                </td>
+                <td>
+                  {token.resource}
+                  <div class="muted">{token.scopes.join(', ')}</div>
+                </td>
+                <td>{token.created}</td>
+                <td>{token.lastUsed}</td>
+                <td>{token.expires}</td>
+                <td>
+                  <form method="post" action="/account/tokens/revoke">
+                    <input type="hidden" name="csrf" value={props.csrf} />
+                    <input type="hidden" name="token" value={token.id} />
+                    <button type="submit">Revoke</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {props.endpoints.map((endpoint) => (
+        <form method="post" action="/account/tokens" class="card" data-endpoint={endpoint.path}>
+          <h2>New token for {endpoint.name}</h2>
+          <p class="muted">{endpoint.path}</p>
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <input type="hidden" name="resource" value={endpoint.path} />
+          <label>
+            Name
+            <input type="text" name="name" required maxlength={100} placeholder="e.g. laptop CLI" />
+          </label>
+          <fieldset>
+            {endpoint.scopes.map((scope) => (
+              <label>
+                <input type="checkbox" name="scope" value={scope.name} /> {scope.name}{' '}
+                <span class="muted">{scope.description}</span>
+              </label>
+            ))}
+          </fieldset>
+          <label>
+            Expires in
+            <select name="expires_days">
+              {props.expiryChoices.map((days) => (
+                <option value={String(days)} selected={days === props.defaultDays}>
+                  {days} days
+                </option>
+              ))}
+              {props.allowNoExpiry ? <option value="never">never</option> : null}
+            </select>
+          </label>
+          <div class="actions">
+            <button class="primary" type="submit">
+              Create token
+            </button>
+          </div>
+        </form>
+      ))}
+    </Layout>
+  );
+}

@@ -1,0 +1,119 @@
+import { type Context, Hono } from 'hono';
+import type { AppEnv } from '../http';
+import { csrfToken, verifyCsrfToken } from '../identity/csrf';
+import { currentSession, type IdentityDeps } from '../identity/routes';
+import type { Session } from '../identity/session';
+import { ErrorPage } from '../pages/error-page';
+import { TokensPage } from '../pages/tokens-page';
+import type { AuditLog } from '../telemetry';
+import { createPat, listPats, type PatDeps, revokePat } from './pat';
+
+const day = (at: number | null, none: string) =>
+  at === null ? none : new Date(at).toISOString().replace('T', ' ').slice(0, 16);
+
+/** Expiry choices offered on the page, up to the configured maximum. */
+export function expiryChoices(max: number, defaultDays: number): number[] {
+  return [...new Set([7, 30, 90, 365, defaultDays, max])].filter((days) => days <= max).sort((a, b) => a - b);
+}
+
+/** The "Tokens" page: a signed-in user's personal access tokens. */
+export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditLog): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const endpoints = pats.resources
+    .filter((resource) => (resource.auth ?? ['oauth', 'pat']).includes('pat'))
+    .map((resource) => ({
+      path: resource.path,
+      name: resource.name,
+      scopes: resource.scopes.map((scope) => ({ name: scope.name, description: scope.description })),
+    }));
+
+  const render = async (
+    c: Context<AppEnv>,
+    session: Session,
+    extra: { created?: { token: string; name: string }; error?: string } = {},
+    status: 200 | 201 | 400 = 200,
+  ) => {
+    const tokens = (await listPats(pats, session.user.id)).map((token) => ({
+      id: token.id,
+      prefix: token.prefix,
+      name: token.name,
+      scopes: token.scopes,
+      resource: token.resource,
+      created: day(token.createdAt, ''),
+      lastUsed: day(token.lastUsedAt, 'never'),
+      expires: day(token.expiresAt, 'never'),
+    }));
+    c.header('Cache-Control', 'no-store'); // the page may carry a new token
+    return c.html(
+      <TokensPage
+        tokens={tokens}
+        endpoints={endpoints}
+        csrf={await csrfToken(identity.hmacKey, session.id, 'tokens')}
+        userEmail={session.user.email}
+        expiryChoices={expiryChoices(pats.policy.maxLifetimeDays, pats.policy.defaultLifetimeDays)}
+        defaultDays={pats.policy.defaultLifetimeDays}
+        allowNoExpiry={!pats.policy.requireExpiry}
+        {...extra}
+      />,
+      status,
+    );
+  };
+  const refused = (c: Context<AppEnv>) =>
+    c.html(
+      <ErrorPage title="Request refused" message="Sign in again and retry." requestId={c.get('requestId')} />,
+      403,
+    );
+
+  app.get('/account/tokens', async (c) => {
+    const session = await currentSession(identity, c);
+    if (!session) return c.redirect('/login', 302);
+    return render(c, session);
+  });
+
+  app.post('/account/tokens', async (c) => {
+    const session = await currentSession(identity, c);
+    const form = await c.req.parseBody({ all: true });
+    if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'tokens', form.csrf)))
+      return refused(c);
+    const expires = form.expires_days;
+    const created = await createPat(pats, session.user.id, {
+      name: form.name,
+      resourcePath: form.resource,
+      scopes: ([] as unknown[]).concat(form.scope ?? []),
+      expiresInDays: expires === 'never' ? null : Number(expires),
+    });
+    if (!created.ok) return render(c, session, { error: created.reason }, 400);
+    await audit.record({
+      event: 'pat.created',
+      userId: session.user.id,
+      clientId: `pat:${created.id}`,
+      resource: typeof form.resource === 'string' ? form.resource : null,
+      ip: c.get('clientIp'),
+    });
+    return render(c, session, { created: { token: created.token, name: String(form.name).trim() } }, 201);
+  });
+
+  app.post('/account/tokens/revoke', async (c) => {
+    const session = await currentSession(identity, c);
+    const form = await c.req.parseBody();
+    if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'tokens', form.csrf)))
+      return refused(c);
+    const id = typeof form.token === 'string' ? form.token : '';
+    const outcome = await revokePat(pats, session.user.id, id);
+    await audit.record({
+      event: outcome === 'revoked' ? 'pat.revoked' : 'pat.revoke_refused',
+      userId: session.user.id,
+      clientId: id ? `pat:${id.slice(0, 80)}` : null,
+      ip: c.get('clientIp'),
+      details: { by: 'user' },
+    });
+    if (outcome === 'not_found')
+      return c.html(
+        <ErrorPage title="Not found" message="There is no such token." requestId={c.get('requestId')} />,
+        404,
+      );
+    return c.redirect('/account/tokens', 303);
+  });
+
+  return app;
+}

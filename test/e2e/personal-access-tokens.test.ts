@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { type Browser, createBrowser, csrfFrom, devLogin } from '../support/oauth-driver';
+
+const SERVICE_TOKEN = 'svc-0123456789abcdef0123456789abcdef';
+
+describe('personal access tokens and the service token on protected endpoints', () => {
+  let gh: TestGatehouse;
+  beforeAll(async () => {
+    gh = await startTestGatehouse({
+      resources: [
+        {
+          path: '/mcp',
+          name: 'Team tools',
+          scopes: [
+            { name: 'mcp:tools', description: 'Use the tools' },
+            { name: 'mcp:write', description: 'Change data', default: false },
+          ],
+        },
+        {
+          path: '/internal',
+          name: 'Internal',
+          scopes: [{ name: 'internal:read', description: 'Read internal data' }],
+          auth: ['oauth', 'pat', 'service'],
+        },
+        { path: '/oauth-only', scopes: [{ name: 'o', description: 'o' }], auth: ['oauth'] },
+      ],
+      serviceToken: { token: SERVICE_TOKEN, name: 'ci-bot' },
+      personalAccessTokens: { maxLifetimeDays: 60, defaultLifetimeDays: 30 },
+    });
+  });
+  afterAll(async () => {
+    await gh?.close();
+  });
+
+  const call = (token: string, path = '/mcp') =>
+    fetch(new URL(path, gh.url), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+  const auditOf = (event: string) =>
+    gh.database.db.selectFrom('audit_events').selectAll().where('event', '=', event).execute();
+
+  async function signedIn(email: string) {
+    const browser = createBrowser(gh.url);
+    await devLogin(browser, email);
+    return browser;
+  }
+  async function create(browser: Browser, form: Record<string, string | string[]>) {
+    const page = await (await browser.get('/account/tokens')).text();
+    const response = await browser.post('/account/tokens', { csrf: csrfFrom(page), ...form });
+    const html = await response.text();
+    return {
+      status: response.status,
+      html,
+      token: /<code id="new-token">(gth_[\w-]+)<\/code>/.exec(html)?.[1],
+    };
+  }
+
+  it('creates a token shown once, stored as a hash, listed by prefix, usable at its endpoint only', async () => {
+    const alice = await signedIn('alice@example.com');
+    const page = await (await alice.get('/account/tokens')).text();
+    expect(page).toContain('data-endpoint="/mcp"');
+    expect(page).toContain('data-endpoint="/internal"');
+    expect(page).not.toContain('data-endpoint="/oauth-only"');
+    const { status, token } = await create(alice, {
+      name: 'laptop CLI',
+      resource: '/mcp',
+      scope: 'mcp:tools',
+      expires_days: '30',
+    });
+    expect(status).toBe(201);
+    expect(token).toMatch(/^gth_[\w-]{43}$/); // 256 random bits
+    const stored = JSON.stringify(
+      await gh.database.db.selectFrom('personal_access_tokens').selectAll().execute(),
+    );
+    expect(stored).not.toContain(token);
+    expect(stored).not.toContain('laptop CLI'); // the name is sealed too
+    const listed = await (await alice.get('/account/tokens')).text();
+    expect(listed).not.toContain(token);
+    expect(listed).toContain(`${token?.slice(0, 12)}…`);
+    expect(listed).toContain('laptop CLI');
+
+    const ok = await call(token ?? '');
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('"name":"echo"');
+    const row = await gh.database.db
+      .selectFrom('personal_access_tokens')
+      .select(['last_used_at', 'prefix'])
+      .executeTakeFirst();
+    expect(row?.prefix).toBe(token?.slice(0, 12));
+    expect(row?.last_used_at).toBeGreaterThan(0); // last use recorded
+    const elsewhere = await call(token ?? '', '/internal');
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(elsewhere.headers.get('www-authenticate')).toContain(
+      '/.well-known/oauth-protected-resource/internal',
+    );
+    const notAccepted = await call(token ?? '', '/oauth-only');
+    expect(notAccepted.status).toBe(401);
+    expect((await notAccepted.json()).error_description).toMatch(/not accepted/);
+    expect(gh.logs.text()).not.toContain(token);
+  });
+
+  it('refuses bad requests with a clear message and a forged form with 403', async () => {
+    const bob = await signedIn('bob@example.com');
+    const cases: Array<[Record<string, string | string[]>, RegExp]> = [
+      [{ name: 'x', resource: '/mcp', expires_days: '30' }, /at least one scope/],
+      [{ name: 'x', resource: '/mcp', scope: 'admin', expires_days: '30' }, /admin is not a scope/],
+      [{ name: 'x', resource: '/mcp', scope: 'mcp:tools', expires_days: '61' }, /1 to 60 days/],
+      [{ name: 'x', resource: '/mcp', scope: 'mcp:tools', expires_days: 'never' }, /must expire/],
+      [{ name: 'x', resource: '/oauth-only', scope: 'o', expires_days: '30' }, /does not accept/],
+      [{ name: '', resource: '/mcp', scope: 'mcp:tools', expires_days: '30' }, /name/],
+    ];
+    for (const [form, message] of cases) {
+      const { status, html, token } = await create(bob, form);
+      expect(status, JSON.stringify(form)).toBe(400);
+      expect(html).toMatch(message);
+      expect(token).toBeUndefined();
+    }
+    const forged = await bob.post('/account/tokens', {
+      name: 'x',
+      resource: '/mcp',
+      scope: 'mcp:tools',
+      expires_days: '7',
+    });
+    expect(forged.status).toBe(403);
+    expect(await gh.database.db.selectFrom('personal_access_tokens').select('id').execute()).toHaveLength(1);
+  });
+
+  it('only the owner can revoke (another user’s id answers 404 and is audited); revocation is immediate', async () => {
+    const carol = await signedIn('carol@example.com');
+    const { token } = await create(carol, {
+      name: 'ci',
+      resource: '/internal',
+      scope: 'internal:read',
+      expires_days: '7',
+    });
+    expect((await call(token ?? '', '/internal')).status).toBe(200);
+    const page = await (await carol.get('/account/tokens')).text();
+    const id = /data-token="(pat_[\w-]+)"/.exec(page)?.[1] ?? '';
+
+    const mallory = await signedIn('mallory@example.com');
+    const malloryPage = await (await mallory.get('/account/tokens')).text();
+    const refused = await mallory.post('/account/tokens/revoke', { csrf: csrfFrom(malloryPage), token: id });
+    expect(refused.status).toBe(404);
+    expect((await call(token ?? '', '/internal')).status).toBe(200);
+    expect((await auditOf('pat.revoke_refused')).at(-1)).toMatchObject({ client_id: `pat:${id}` });
+
+    const revoked = await carol.post('/account/tokens/revoke', { csrf: csrfFrom(page), token: id });
+    expect(revoked.status).toBe(303);
+    expect((await call(token ?? '', '/internal')).status).toBe(401);
+    expect((await auditOf('pat.revoked')).length).toBe(1);
+    expect((await auditOf('pat.created')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('accepts the service token where configured, audits every use and logs a warning', async () => {
+    const before = (await auditOf('service.used')).length;
+    expect((await call(SERVICE_TOKEN, '/internal')).status).toBe(200);
+    expect((await call(SERVICE_TOKEN, '/internal')).status).toBe(200);
+    const used = await auditOf('service.used');
+    expect(used.length).toBe(before + 2);
+    expect(used.at(-1)).toMatchObject({
+      user_id: 'service:ci-bot',
+      ip: '127.0.0.1',
+      resource: `${gh.url}/internal`,
+    });
+    expect(
+      gh.logs.lines.some((line) => line.includes('"level":40') && line.includes('service token used')),
+    ).toBe(true);
+    expect(gh.logs.text()).not.toContain(SERVICE_TOKEN);
+    // not accepted where auth does not list it, and a near miss is just an invalid token
+    expect((await call(SERVICE_TOKEN, '/mcp')).status).toBe(401);
+    expect((await call(`${SERVICE_TOKEN.slice(0, -1)}x`, '/internal')).status).toBe(401);
+  });
+});
