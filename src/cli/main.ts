@@ -4,6 +4,7 @@ import { clientsCommand } from './clients';
 import { doctor } from './doctor';
 import { type CliIo, processIo } from './io';
 import { devConfig, loadValidConfig, migrate, runServer } from './serve';
+import { tokenCommand } from './token';
 
 const HELP: Record<string, string> = {
   '': `gatehouse — an MCP OAuth gateway
@@ -16,6 +17,7 @@ Commands:
   migrate   apply database migrations and exit
   doctor    validate a configuration file and print every finding
   clients   add, list or remove pre-registered OAuth clients
+  token     create, list or revoke personal access tokens
   audit     print audit events as JSON lines
   sweep     purge expired data and re-check users with their identity provider (for cron)
 
@@ -39,6 +41,13 @@ gatehouse clients remove CLIENT_ID --config FILE
 
 Pre-registered OAuth clients stored in the database (clients in the config file need no command).
 A confidential client's secret is printed once; only its hash is stored.`,
+  token: `gatehouse token create --config FILE --user EMAIL [--idp ID] --name NAME [--resource PATH]
+                      --scope SCOPE [--scope SCOPE …] [--expires-days N|never]
+gatehouse token list --config FILE --user EMAIL [--idp ID]
+gatehouse token revoke TOKEN_ID --config FILE
+
+Personal access tokens for a user who has signed in at least once. The token is printed once; only its
+hash is stored. Users create their own on the Tokens page (/account/tokens). Every change is audited.`,
   audit: `gatehouse audit --config FILE [--since 24h]
 
 Prints audit events (logins, consents, tokens, replays, drift revocations, admin changes) as JSON lines,
@@ -63,6 +72,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     'redirect-uri'?: string[];
     confidential?: boolean;
     since?: string;
+    user?: string;
+    idp?: string;
+    resource?: string;
+    scope?: string[];
+    'expires-days'?: string;
   };
   let positionals: string[];
   try {
@@ -76,8 +90,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         'redirect-uri': { type: 'string', multiple: true },
         confidential: { type: 'boolean' },
         since: { type: 'string' },
+        user: { type: 'string' },
+        idp: { type: 'string' },
+        resource: { type: 'string' },
+        scope: { type: 'string', multiple: true },
+        'expires-days': { type: 'string' },
       },
-      allowPositionals: command === 'clients',
+      allowPositionals: command === 'clients' || command === 'token',
       strict: true,
     }));
   } catch (error) {
@@ -117,6 +136,21 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return migrate(values.config, io);
     case 'doctor':
       return doctor(values.config, io);
+    case 'token':
+      return tokenCommand(
+        {
+          action: positionals[0],
+          id: positionals[1],
+          config: values.config,
+          user: values.user,
+          idp: values.idp,
+          name: values.name,
+          resource: values.resource,
+          scopes: values.scope ?? [],
+          expiresDays: values['expires-days'],
+        },
+        io,
+      );
     case 'audit':
       return auditCommand({ config: values.config, since: values.since }, io);
     case 'sweep':

@@ -12,7 +12,9 @@ export function ConnectedAppsPage(props: { apps: ConnectedApp[]; csrf: string; u
   return (
     <Layout title="Connected apps">
       <h1>Connected apps</h1>
-      <p class="muted">Signed in as {props.userEmail}</p>
+      <p class="muted">
+        Signed in as {props.userEmail} · <a href="/account/tokens">Personal access tokens</a>
+      </p>
       {props.apps.length === 0 ? (
         <p>No app has access to your account.</p>
       ) : (
