@@ -199,3 +199,53 @@ describe('the README configuration example', () => {
     expect(result.ok && result.config.identityProviders[0]?.clientSecret).toBe('from-the-console');
   });
 });
+
+describe('endpoint credentials configuration', () => {
+  const base = {
+    issuer: 'https://gatehouse.example.com',
+    secret: 's'.repeat(40),
+    encryptionKeys: [{ id: 'k1', key: Buffer.alloc(32, 1).toString('base64') }],
+  };
+  const withService = (serviceToken: object) => ({
+    ...base,
+    resources: [{ path: '/internal', scopes: [{ name: 'r', description: 'r' }], auth: ['service'] }],
+    serviceToken,
+  });
+  const errors = (raw: object) => {
+    const result = validateConfig(raw);
+    return result.ok
+      ? []
+      : result.findings.filter((f) => f.level === 'error').map((f) => `${f.path}: ${f.message}`);
+  };
+
+  it('requires a strong service token where an endpoint accepts it', () => {
+    expect(errors(withService({}))[0]).toMatch(/^serviceToken.token: is required/);
+    expect(errors(withService({ token: 'short' }))[0]).toMatch(/at least 32 characters/);
+    expect(errors(withService({ token: 'k7'.repeat(20) }))).toEqual([]);
+    expect(
+      errors({
+        ...base,
+        resources: [{ path: '/m', scopes: [{ name: 'r', description: 'r' }], auth: ['byok'] }],
+      })[0],
+    ).toMatch(/^resources.0.auth.0/);
+  });
+
+  it('takes the service token from GATEHOUSE_SERVICE_TOKEN and warns when nothing accepts it', async () => {
+    const { applyEnvOverrides } = await import('./load');
+    const raw = applyEnvOverrides({ ...base }, { GATEHOUSE_SERVICE_TOKEN: 't'.repeat(40) });
+    const result = validateConfig(raw);
+    expect(result.ok).toBe(true);
+    expect(result.findings).toContainEqual(
+      expect.objectContaining({ level: 'warning', path: 'serviceToken' }),
+    );
+  });
+
+  it('keeps personal access token lifetimes consistent', () => {
+    expect(
+      errors({ ...base, personalAccessTokens: { defaultLifetimeDays: 100, maxLifetimeDays: 90 } })[0],
+    ).toMatch(/must not exceed maxLifetimeDays/);
+    expect(errors({ ...base, personalAccessTokens: { enabled: false } })[0]).toMatch(
+      /^resources.0.auth: lists pat/,
+    );
+  });
+});
