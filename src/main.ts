@@ -3,7 +3,7 @@ import { adminRoutes } from './admin/audit-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
 import { createEchoMcpHandler } from './demo/echo-server';
-import { type AppEnv, createApp, listen, type RunningServer } from './http';
+import { type AppEnv, createApp, createRateLimiter, listen, type RunningServer } from './http';
 import { createCookieJar } from './identity/cookies';
 import { type IdentityDeps, identityRoutes } from './identity/routes';
 import { createSessionManager } from './identity/session';
@@ -78,6 +78,17 @@ export async function startGatehouse(
   );
 
   const cleanups: Array<() => void | Promise<void>> = [() => mcp.close()];
+  const rateLimit = config.http.rateLimit;
+  const userLimiter = rateLimit.enabled
+    ? createRateLimiter(ephemeral, {
+        windowMs: rateLimit.windowSeconds * 1000,
+        max: rateLimit.maxRequestsPerUser,
+        now,
+        onStoreError: (error) =>
+          logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
+      })
+    : undefined;
+  if (userLimiter) cleanups.push(() => userLimiter.close());
   const app = createApp({
     config,
     logger,
@@ -109,6 +120,7 @@ export async function startGatehouse(
         })),
         authenticator,
         config.http.allowedOrigins,
+        userLimiter,
       ),
     ],
   });

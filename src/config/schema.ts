@@ -134,6 +134,14 @@ export const configSchema = z
             enabled: z.boolean().default(true),
             windowSeconds: z.number().int().min(1).max(3600).default(60),
             maxRequestsPerIp: z.number().int().min(1).default(600),
+            maxRequestsPerUser: z
+              .number()
+              .int()
+              .min(1)
+              .default(1200)
+              .describe(
+                'requests per signed-in identity per window on protected endpoints, across instances',
+              ),
           })
           .prefault({}),
       })

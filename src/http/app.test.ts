@@ -34,7 +34,12 @@ async function build(overrides: Partial<AppDeps> & { issuer?: string; maxRequest
         bodyLimitBytes: 1024,
         trustProxyHops: 0,
         allowedOrigins: [],
-        rateLimit: { enabled: true, windowSeconds: 60, maxRequestsPerIp: overrides.maxRequestsPerIp ?? 1000 },
+        rateLimit: {
+          enabled: true,
+          windowSeconds: 60,
+          maxRequestsPerIp: overrides.maxRequestsPerIp ?? 1000,
+          maxRequestsPerUser: 1000,
+        },
       },
     },
     logger: createLogger({ level: 'debug', destination }),

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { isLoopbackHost } from '../config';
-import type { AppEnv } from '../http';
+import type { AppEnv, RateLimiter } from '../http';
 import { protectedResourceMetadata } from '../oauth/metadata';
 import type { ProtectedResource } from '../oauth/resource';
 import type { BearerAuthenticator } from './authenticate';
@@ -16,6 +16,8 @@ export function resourceRoutes(
   resources: ReadonlyArray<{ resource: ProtectedResource; handler: ProtectedHandler }>,
   authenticator: BearerAuthenticator,
   allowedOrigins: readonly string[] = [],
+  /** the per-identity limit (user, PAT owner or service); absent when rate limiting is off */
+  userLimiter?: RateLimiter,
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const origins = new Set([
@@ -64,6 +66,19 @@ export function resourceRoutes(
           { error: result.error || 'unauthorized', error_description: result.description },
           result.status,
         );
+      }
+      if (userLimiter) {
+        const decision = await userLimiter.hit(`rl:user:${result.token.userId}`);
+        if (!decision.allowed) {
+          c.header('Retry-After', String(decision.retryAfterSeconds));
+          return c.json(
+            {
+              error: 'rate_limited',
+              error_description: `too many requests for this account; retry in ${decision.retryAfterSeconds} s`,
+            },
+            429,
+          );
+        }
       }
       return handler(c.req.raw, result.token);
     };

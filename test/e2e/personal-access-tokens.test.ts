@@ -180,3 +180,48 @@ describe('personal access tokens and the service token on protected endpoints', 
     expect((await call(`${SERVICE_TOKEN.slice(0, -1)}x`, '/internal')).status).toBe(401);
   });
 });
+
+describe('per-identity rate limit on protected endpoints', () => {
+  it('answers 429 with Retry-After once an identity exceeds its limit, without affecting others', async () => {
+    const gh = await startTestGatehouse({
+      http: { rateLimit: { maxRequestsPerIp: 100_000, maxRequestsPerUser: 3, windowSeconds: 60 } },
+    });
+    try {
+      const tokenFor = async (email: string) => {
+        const browser = createBrowser(gh.url);
+        await devLogin(browser, email);
+        const page = await (await browser.get('/account/tokens')).text();
+        const created = await browser.post('/account/tokens', {
+          csrf: csrfFrom(page),
+          name: 'n',
+          resource: '/mcp',
+          scope: 'mcp:tools',
+          expires_days: '7',
+        });
+        return /<code id="new-token">(gth_[\w-]+)<\/code>/.exec(await created.text())?.[1] ?? '';
+      };
+      const busy = await tokenFor('busy@example.com');
+      const calm = await tokenFor('calm@example.com');
+      const call = (token: string) =>
+        fetch(new URL('/mcp', gh.url), {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2025-11-25',
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+        });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await call(busy)).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const limited = await call(busy);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await limited.json()).error).toBe('rate_limited');
+      expect((await call(calm)).status).toBe(200);
+    } finally {
+      await gh.close();
+    }
+  });
+});

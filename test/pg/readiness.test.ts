@@ -30,7 +30,7 @@ describe.skipIf(!postgresUrl)('readiness against PostgreSQL going away and comin
           bodyLimitBytes: 65536,
           trustProxyHops: 0,
           allowedOrigins: [],
-          rateLimit: { enabled: false, windowSeconds: 60, maxRequestsPerIp: 1 },
+          rateLimit: { enabled: false, windowSeconds: 60, maxRequestsPerIp: 1, maxRequestsPerUser: 1 },
         },
       },
       logger: createLogger({ level: 'info', destination }),
