@@ -58,7 +58,8 @@ export async function runServer(config: GatehouseConfig, io: CliIo): Promise<num
   for (const resource of config.resources)
     io.out(`  MCP:        ${new URL(config.issuer).origin}${resource.path}`);
   io.out(`  metadata:   ${config.issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`);
-  io.out(`  your apps:  ${gatehouse.url}/account/apps`);
+  io.out(`  your apps:  ${gatehouse.url}/account/apps   tokens: ${gatehouse.url}/account/tokens`);
+  io.out(`  audit log:  ${gatehouse.url}/admin/audit (admins)`);
   return new Promise((done) => {
     const stop = () => {
       io.out('shutting down');
