@@ -5,8 +5,7 @@ import { ErrorPage } from '../pages/error-page';
 import { LoginError, type LoginFailureReason } from './identity';
 import { completeLogin, loginFailurePage } from './login';
 import { afterLogin, type IdentityDeps, isAuthzId, LOGIN_COOKIE, loginDeps, startSession } from './routes';
-import { describe } from './upstream/oidc';
-import type { LoginTransaction } from './upstream/types';
+import { describe, type LoginTransaction } from './upstream/types';
 
 const TRANSACTION_TTL_MS = 10 * 60_000;
 

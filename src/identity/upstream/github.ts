@@ -1,12 +1,14 @@
 import * as o from 'oauth4webapi';
 import { type Identity, LoginError, type UpstreamTokens } from '../identity';
 import type { ProviderSettings } from '../presets';
-import { describe } from './oidc';
 import {
-  isLoopbackHttp,
+  checkCallback,
+  describe,
   isUnreachable,
+  keptTokens,
   type LoginTransaction,
   type Revalidation,
+  requestOptions,
   type UpstreamDeps,
   type UpstreamLogin,
   type UpstreamProvider,
@@ -37,7 +39,6 @@ class GitHubApiError extends Error {
 export function createGitHubProvider(settings: ProviderSettings, deps: UpstreamDeps): UpstreamProvider {
   const fetcher = deps.fetch ?? fetch;
   const api = settings.apiUrl ?? 'https://api.github.com';
-  const insecure = isLoopbackHttp(settings.issuer);
   const as: o.AuthorizationServer = {
     issuer: settings.issuer,
     authorization_endpoint: `${settings.issuer}/login/oauth/authorize`,
@@ -45,11 +46,7 @@ export function createGitHubProvider(settings: ProviderSettings, deps: UpstreamD
   };
   const client: o.Client = { client_id: settings.clientId };
   const auth = o.ClientSecretPost(settings.clientSecret ?? '');
-  const options = () => ({
-    [o.customFetch]: fetcher,
-    [o.allowInsecureRequests]: insecure,
-    signal: AbortSignal.timeout(deps.timeoutMs),
-  });
+  const options = requestOptions(deps, settings.issuer);
 
   async function get<T>(path: string, token: string): Promise<T> {
     const response = await fetcher(`${api}${path}`, {
@@ -81,15 +78,8 @@ export function createGitHubProvider(settings: ProviderSettings, deps: UpstreamD
     };
   }
 
-  function keep(tokens: o.TokenEndpointResponse, previous?: UpstreamTokens): UpstreamTokens {
-    const refreshToken = tokens.refresh_token ?? previous?.refreshToken;
-    return {
-      accessToken: tokens.access_token,
-      ...(refreshToken ? { refreshToken } : {}),
-      ...(tokens.expires_in ? { expiresAt: deps.now() + tokens.expires_in * 1000 } : {}),
-      ...(tokens.scope ? { scope: tokens.scope } : {}),
-    };
-  }
+  const keep = (tokens: o.TokenEndpointResponse, previous?: UpstreamTokens) =>
+    keptTokens(tokens, deps.now(), previous);
 
   return {
     settings,
@@ -109,14 +99,7 @@ export function createGitHubProvider(settings: ProviderSettings, deps: UpstreamD
     },
 
     async finishLogin(callback, transaction, redirectUri): Promise<UpstreamLogin> {
-      let params: URLSearchParams;
-      try {
-        params = o.validateAuthResponse(as, client, callback, transaction.state);
-      } catch (error) {
-        if (error instanceof o.AuthorizationResponseError)
-          throw new LoginError('idp_denied', `${error.error}: ${error.error_description ?? ''}`);
-        throw new LoginError('state_invalid', describe(error));
-      }
+      const params = checkCallback(as, client, callback, transaction.state);
       let tokens: o.TokenEndpointResponse;
       try {
         const response = await o.authorizationCodeGrantRequest(

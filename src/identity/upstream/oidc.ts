@@ -3,9 +3,12 @@ import * as o from 'oauth4webapi';
 import { type Identity, LoginError, type UpstreamTokens } from '../identity';
 import type { ProviderSettings } from '../presets';
 import {
-  isLoopbackHttp,
+  checkCallback,
+  describe,
   isUnreachable,
+  keptTokens,
   type Revalidation,
+  requestOptions,
   type UpstreamDeps,
   type UpstreamLogin,
   type UpstreamProvider,
@@ -19,18 +22,13 @@ const DISCOVERY_TTL_MS = 3600_000;
  * the id_token lacks claims. oauth4webapi speaks the protocol; jose checks the signature.
  */
 export function createOidcProvider(settings: ProviderSettings, deps: UpstreamDeps): UpstreamProvider {
-  const insecure = isLoopbackHttp(settings.issuer); // config allows http only for loopback (tests, dev)
   const fetcher = deps.fetch ?? fetch;
   const client: o.Client = { client_id: settings.clientId };
   const auth = settings.clientSecret ? o.ClientSecretPost(settings.clientSecret) : o.None();
   let discovered: { as: o.AuthorizationServer; at: number } | undefined;
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
-  const options = () => ({
-    [o.customFetch]: fetcher,
-    [o.allowInsecureRequests]: insecure,
-    signal: AbortSignal.timeout(deps.timeoutMs),
-  });
+  const options = requestOptions(deps, settings.issuer);
 
   async function metadata(): Promise<o.AuthorizationServer> {
     if (discovered && deps.now() - discovered.at < DISCOVERY_TTL_MS) return discovered.as;
@@ -105,16 +103,8 @@ export function createOidcProvider(settings: ProviderSettings, deps: UpstreamDep
     return toIdentity(settings, all);
   }
 
-  function keep(tokens: o.TokenEndpointResponse, previous?: UpstreamTokens): UpstreamTokens | undefined {
-    if (!settings.keepTokens) return undefined;
-    const refreshToken = tokens.refresh_token ?? previous?.refreshToken;
-    return {
-      accessToken: tokens.access_token,
-      ...(refreshToken ? { refreshToken } : {}),
-      ...(tokens.expires_in ? { expiresAt: deps.now() + tokens.expires_in * 1000 } : {}),
-      ...(tokens.scope ? { scope: tokens.scope } : {}),
-    };
-  }
+  const keep = (tokens: o.TokenEndpointResponse, previous?: UpstreamTokens) =>
+    settings.keepTokens ? keptTokens(tokens, deps.now(), previous) : undefined;
 
   /**
    * What the IdP says now. Drift is judged on positive evidence only: a claim the IdP did not send this
@@ -157,15 +147,7 @@ export function createOidcProvider(settings: ProviderSettings, deps: UpstreamDep
 
     async finishLogin(callback, transaction, redirectUri): Promise<UpstreamLogin> {
       const as = await metadata();
-      let params: URLSearchParams;
-      try {
-        // Checks state and, when the IdP supports it, the RFC 9207 iss parameter (mix-up defence).
-        params = o.validateAuthResponse(as, client, callback, transaction.state);
-      } catch (error) {
-        if (error instanceof o.AuthorizationResponseError)
-          throw new LoginError('idp_denied', `${error.error}: ${error.error_description ?? ''}`);
-        throw new LoginError('state_invalid', describe(error));
-      }
+      const params = checkCallback(as, client, callback, transaction.state);
       let response: Response;
       try {
         response = await o.authorizationCodeGrantRequest(
@@ -279,9 +261,4 @@ function pick(source: Record<string, unknown>, names: string[]): Record<string, 
   return Object.fromEntries(
     names.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]),
   );
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 300);
-  return String(error).slice(0, 300);
 }

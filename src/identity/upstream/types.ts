@@ -1,4 +1,6 @@
-import type { Identity, UpstreamTokens } from '../identity';
+import * as o from 'oauth4webapi';
+import { isLoopbackHost } from '../../config';
+import { type Identity, LoginError, type UpstreamTokens } from '../identity';
 import type { ProviderSettings } from '../presets';
 
 /** The single-use values of one login, kept server-side between the redirect and the callback. */
@@ -55,11 +57,59 @@ export function isUnreachable(error: unknown): boolean {
   );
 }
 
-export function isLoopbackHttp(url: string): boolean {
+/** http is allowed only for loopback IdPs (config refuses the rest): tests and development. */
+function isLoopbackHttp(url: string): boolean {
   const parsed = new URL(url);
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  return (
-    parsed.protocol === 'http:' &&
-    (host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host))
-  );
+  return parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname);
+}
+
+/** oauth4webapi options every IdP request shares: the injected fetch, loopback http, a timeout. */
+export function requestOptions(deps: UpstreamDeps, issuer: string) {
+  const insecure = isLoopbackHttp(issuer);
+  const fetcher = deps.fetch ?? fetch;
+  return () => ({
+    [o.customFetch]: fetcher,
+    [o.allowInsecureRequests]: insecure,
+    signal: AbortSignal.timeout(deps.timeoutMs),
+  });
+}
+
+/** The tokens worth keeping from a token response; a refresh without a new refresh token keeps the old one. */
+export function keptTokens(
+  tokens: o.TokenEndpointResponse,
+  now: number,
+  previous?: UpstreamTokens,
+): UpstreamTokens {
+  const refreshToken = tokens.refresh_token ?? previous?.refreshToken;
+  return {
+    accessToken: tokens.access_token,
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(tokens.expires_in ? { expiresAt: now + tokens.expires_in * 1000 } : {}),
+    ...(tokens.scope ? { scope: tokens.scope } : {}),
+  };
+}
+
+/**
+ * Checks the callback: state, and the RFC 9207 iss parameter when the IdP supports it (mix-up defence).
+ * An error answered by the IdP is `idp_denied`; anything else wrong is `state_invalid`.
+ */
+export function checkCallback(
+  as: o.AuthorizationServer,
+  client: o.Client,
+  callback: URLSearchParams,
+  state: string,
+): URLSearchParams {
+  try {
+    return o.validateAuthResponse(as, client, callback, state);
+  } catch (error) {
+    if (error instanceof o.AuthorizationResponseError)
+      throw new LoginError('idp_denied', `${error.error}: ${error.error_description ?? ''}`);
+    throw new LoginError('state_invalid', describe(error));
+  }
+}
+
+/** A short description of an error, for logs. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 300);
+  return String(error).slice(0, 300);
 }
