@@ -3,6 +3,7 @@ import type { AuditLog, Logger } from '../telemetry';
 import type { Profile, UserDirectory } from './directory';
 import type { UpstreamTokens } from './identity';
 import { type AccessPolicy, evaluateAccess } from './policy';
+import type { UserRecord } from './store';
 import type { UpstreamProvider } from './upstream/types';
 
 /** Why a user's grants were revoked. */
@@ -130,7 +131,7 @@ export function createIdentityGuard(deps: IdentityGuardDeps) {
     const deadline = deps.now() + LEASE_MS;
     while (deps.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const token = await usableToken(userId);
+      const token = await usableToken(await deps.directory.get(userId));
       if (token) return token;
     }
     throw new UpstreamTokenUnavailable(
@@ -138,8 +139,8 @@ export function createIdentityGuard(deps: IdentityGuardDeps) {
     );
   }
 
-  async function usableToken(userId: string): Promise<string | undefined> {
-    const record = await deps.directory.get(userId);
+  /** The access token of a user record while it is not (nearly) expired. */
+  async function usableToken(record: UserRecord | undefined): Promise<string | undefined> {
     const tokens: UpstreamTokens | undefined = record && (await deps.directory.tokens(record));
     if (!tokens) return undefined;
     if (tokens.expiresAt === undefined || tokens.expiresAt > deps.now() + EXPIRY_MARGIN_MS)
@@ -165,7 +166,7 @@ export function createIdentityGuard(deps: IdentityGuardDeps) {
       const record = await deps.directory.get(userId);
       if (!record?.tokensSealed)
         throw new UpstreamTokenUnavailable('no upstream token is kept for this user');
-      return (await usableToken(userId)) ?? refreshSingleFlight(userId);
+      return (await usableToken(record)) ?? refreshSingleFlight(userId);
     },
 
     /** The sweep: re-validates users not checked for `staleMs`. Returns how many were checked and revoked. */

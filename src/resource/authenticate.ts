@@ -3,9 +3,8 @@ import { protectedResourceMetadataUrl } from '../oauth/metadata';
 import { audienceCovers, type ProtectedResource } from '../oauth/resource';
 import { hasScopes } from '../oauth/scope';
 import type { AuditLog, Logger } from '../telemetry';
-import { bearerChallenge } from './challenge';
 import { findPat, PAT_PREFIX, type PatDeps } from './pat';
-import type { AccessTokenVerifier, Verification, VerifiedToken } from './verify';
+import { type AccessTokenVerifier, refusal, type Verification, type VerifiedToken } from './verify';
 
 export interface ServiceTokenConfig {
   token?: string | undefined;
@@ -39,123 +38,84 @@ export function createBearerAuthenticator(deps: {
 }): BearerAuthenticator {
   const serviceHash = deps.service.token ? sha256(deps.service.token) : undefined;
 
-  const refuse = (
+  /** The service identity at this resource, when the presented token is the service token. */
+  async function serviceIdentity(
+    presented: string,
     resource: ProtectedResource,
-    status: 401 | 403,
-    error: 'invalid_token' | 'insufficient_scope',
-    description: string,
-    scope?: readonly string[],
-  ): Verification => ({
-    ok: false,
-    status,
-    error,
-    description,
-    challenge: bearerChallenge({
-      resourceMetadata: protectedResourceMetadataUrl(resource),
-      error,
-      description,
-      ...(scope ? { scope } : {}),
-    }),
-  });
+  ): Promise<VerifiedToken | undefined> {
+    // Constant time: compare equal-length digests, never the raw strings.
+    if (!serviceHash || !constantTimeEqual(await sha256(presented), await serviceHash)) return undefined;
+    return {
+      userId: `service:${deps.service.name}`,
+      clientId: 'service-token',
+      scopes: resource.scopes
+        .map((scope) => scope.name)
+        .filter((name) => deps.service.scopes.length === 0 || deps.service.scopes.includes(name)),
+      resource: resource.uri,
+      grantId: 'service-token',
+      expiresAt: Number.MAX_SAFE_INTEGER,
+      via: 'service',
+    };
+  }
 
   return {
     async verify(authorization, resource, requestUrl, { ip, needed = [] }) {
       const accepts = resource.auth ?? DEFAULT_AUTH;
       const presented = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization?.trim() ?? '')?.[1];
+      // No credential or a malformed header: the OAuth verifier's challenge (RFC 6750 §3.1: no error code).
       if (!presented) return deps.oauth.verify(authorization, resource, requestUrl, needed);
+      // A Gatehouse access token where no other kind could match: straight to the OAuth verifier.
+      if (accepts.includes('oauth') && !accepts.includes('service') && !presented.startsWith(PAT_PREFIX))
+        return deps.oauth.verify(authorization, resource, requestUrl, needed);
 
-      if (serviceHash && accepts.includes('service')) {
-        // Constant time: compare equal-length digests, never the raw strings.
-        if (constantTimeEqual(await sha256(presented), await serviceHash)) {
-          const granted = resource.scopes
-            .map((scope) => scope.name)
-            .filter((name) => deps.service.scopes.length === 0 || deps.service.scopes.includes(name));
-          if (!hasScopes(granted, needed))
-            return refuse(
-              resource,
-              403,
-              'insufficient_scope',
-              `this operation needs: ${needed.join(' ')}`,
-              needed,
-            );
-          const token: VerifiedToken = {
-            userId: `service:${deps.service.name}`,
-            clientId: 'service-token',
-            scopes: granted,
-            resource: resource.uri,
-            grantId: 'service-token',
-            expiresAt: Number.MAX_SAFE_INTEGER,
-            via: 'service',
-          };
-          // Admin-equivalent calls: every use is audited and logged as a warning.
-          deps.logger.warn(
-            { event: 'service.used', service: deps.service.name, resource: resource.uri },
-            'service token used',
-          );
-          await deps.audit.record({
-            event: 'service.used',
-            userId: token.userId,
-            clientId: token.clientId,
-            resource: resource.uri,
-            ip,
-          });
-          return { ok: true, token };
-        }
-      }
-
-      if (presented.startsWith(PAT_PREFIX)) {
+      const metadata = protectedResourceMetadataUrl(resource);
+      const invalid = (description: string) => refusal(metadata, 401, 'invalid_token', description);
+      let token: VerifiedToken | undefined;
+      if (accepts.includes('service')) token = await serviceIdentity(presented, resource);
+      if (!token && presented.startsWith(PAT_PREFIX)) {
         if (!accepts.includes('pat'))
-          return refuse(
-            resource,
-            401,
-            'invalid_token',
-            'personal access tokens are not accepted at this endpoint',
-          );
+          return invalid('personal access tokens are not accepted at this endpoint');
         const pat = await findPat(deps.pats, presented);
-        if (!pat)
-          return refuse(
-            resource,
-            401,
-            'invalid_token',
-            'the personal access token is invalid, expired or revoked',
-          );
+        if (!pat) return invalid('the personal access token is invalid, expired or revoked');
         if (!audienceCovers(pat.resource, requestUrl))
-          return refuse(
-            resource,
-            401,
-            'invalid_token',
-            'the personal access token was created for another endpoint',
-          );
-        if (!hasScopes(pat.scopes, needed))
-          return refuse(
-            resource,
-            403,
-            'insufficient_scope',
-            `this operation needs: ${needed.join(' ')}`,
-            needed,
-          );
-        return {
-          ok: true,
-          token: {
-            userId: pat.userId,
-            clientId: `pat:${pat.id}`,
-            scopes: pat.scopes,
-            resource: pat.resource,
-            grantId: pat.id,
-            expiresAt: pat.expiresAt ?? Number.MAX_SAFE_INTEGER,
-            via: 'pat',
-          },
+          return invalid('the personal access token was created for another endpoint');
+        token = {
+          userId: pat.userId,
+          clientId: `pat:${pat.id}`,
+          scopes: pat.scopes,
+          resource: pat.resource,
+          grantId: pat.id,
+          expiresAt: pat.expiresAt ?? Number.MAX_SAFE_INTEGER,
+          via: 'pat',
         };
       }
-
-      if (!accepts.includes('oauth'))
-        return refuse(
-          resource,
-          401,
-          'invalid_token',
-          'this endpoint accepts only personal access tokens or the service token',
+      if (!token) {
+        if (accepts.includes('oauth')) return deps.oauth.verify(authorization, resource, requestUrl, needed);
+        return invalid('this endpoint accepts only personal access tokens or the service token');
+      }
+      if (!hasScopes(token.scopes, needed))
+        return refusal(
+          metadata,
+          403,
+          'insufficient_scope',
+          `this operation needs: ${needed.join(' ')}`,
+          needed,
         );
-      return deps.oauth.verify(authorization, resource, requestUrl, needed);
+      if (token.via === 'service') {
+        // Admin-equivalent calls: every use is audited and logged as a warning.
+        deps.logger.warn(
+          { event: 'service.used', service: deps.service.name, resource: resource.uri },
+          'service token used',
+        );
+        await deps.audit.record({
+          event: 'service.used',
+          userId: token.userId,
+          clientId: token.clientId,
+          resource: resource.uri,
+          ip,
+        });
+      }
+      return { ok: true, token };
     },
   };
 }

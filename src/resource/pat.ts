@@ -159,6 +159,9 @@ export async function findPat(
   const record = await deps.store.findByHash(await sha256(token), deps.now());
   if (!record) return undefined;
   const claims = await claimsOf(deps, record);
-  await deps.store.touch(record.id, deps.now(), TOUCH_INTERVAL_MS);
+  // Most requests of a busy token need no write: only a stale last-use time is updated.
+  const at = deps.now();
+  if (record.lastUsedAt === null || record.lastUsedAt <= at - TOUCH_INTERVAL_MS)
+    await deps.store.touch(record.id, at, TOUCH_INTERVAL_MS);
   return { ...claims, id: record.id, expiresAt: record.expiresAt };
 }

@@ -43,6 +43,29 @@ export interface AccessTokenVerifier {
 
 const MAX_CACHE_ENTRIES = 50_000;
 
+type RefusalError = 'invalid_token' | 'insufficient_scope';
+
+/** A refused request with its RFC 6750 / RFC 9728 challenge (no `error` when no credential was sent). */
+export function refusal(
+  resourceMetadata: string,
+  status: 401 | 403,
+  error: RefusalError | '',
+  description: string,
+  scope?: readonly string[],
+): Verification & { ok: false } {
+  return {
+    ok: false,
+    status,
+    error,
+    description,
+    challenge: bearerChallenge({
+      resourceMetadata,
+      ...(error ? { error, description } : {}),
+      ...(scope ? { scope } : {}),
+    }),
+  };
+}
+
 /**
  * Verifies Gatehouse access tokens for a protected resource (OAuth 2.1 §5.2, RFC 8707 audience, RFC 6750
  * errors). A positive result is cached in memory for at most `cacheMs` (explicit, bounded): another
@@ -89,22 +112,11 @@ export function createAccessTokenVerifier(deps: {
     async verify(authorization, resource, requestUrl, needed = []) {
       const { resourceMetadata, defaults } = partsFor(resource);
       const refuse = (
-        status: 401 | 403 | 400,
-        error: string,
+        status: 401 | 403,
+        error: RefusalError | '',
         description: string,
         scope?: readonly string[],
-      ): Verification => ({
-        ok: false,
-        status,
-        error,
-        description,
-        challenge: bearerChallenge({
-          resourceMetadata,
-          ...(error ? { error: error as 'invalid_token' } : {}),
-          ...(error ? { description } : {}),
-          ...(scope ? { scope } : {}),
-        }),
-      });
+      ) => refusal(resourceMetadata, status, error, description, scope);
       if (!authorization) {
         return {
           ...refuse(401, '', 'authorization required'),

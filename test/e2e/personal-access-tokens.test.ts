@@ -225,3 +225,24 @@ describe('per-identity rate limit on protected endpoints', () => {
     }
   });
 });
+
+describe('an endpoint that accepts no OAuth tokens', () => {
+  it('answers a request without credentials with the plain challenge, and refuses OAuth-looking tokens', async () => {
+    const gh = await startTestGatehouse({
+      resources: [{ path: '/scripts', scopes: [{ name: 's', description: 's' }], auth: ['pat'] }],
+    });
+    try {
+      const bare = await fetch(new URL('/scripts', gh.url), { method: 'POST' });
+      expect(bare.status).toBe(401);
+      expect(bare.headers.get('www-authenticate')).not.toContain('error=');
+      const oauthLike = await fetch(new URL('/scripts', gh.url), {
+        method: 'POST',
+        headers: { authorization: 'Bearer gat_not-accepted-here' },
+      });
+      expect(oauthLike.status).toBe(401);
+      expect((await oauthLike.json()).error_description).toMatch(/accepts only personal access tokens/);
+    } finally {
+      await gh.close();
+    }
+  });
+});
