@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { listTools } from '../support/mcp-call';
 import {
   authorizeThroughPages,
   authorizeUrl,
@@ -63,17 +64,8 @@ async function exchange(code: string, verifier: string, extra: Record<string, st
   });
 }
 
-async function callMcp(token: string, path = '/mcp') {
-  return fetch(new URL(path, gh.url), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-11-25',
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-  });
+function callMcp(token: string, path = '/mcp') {
+  return listTools(gh.url, token, path);
 }
 
 describe('authorization code flow', () => {
@@ -326,18 +318,7 @@ describe('protected resource', () => {
   it('refuses a foreign Origin with 403 even with a valid token (DNS rebinding), accepts its own', async () => {
     const { code, pkce } = await obtainCode();
     const tokens = await exchange(code, pkce.verifier);
-    const call = (origin: string) =>
-      fetch(new URL('/mcp', gh.url), {
-        method: 'POST',
-        headers: {
-          origin,
-          authorization: `Bearer ${tokens.body.access_token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2025-11-25',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-      });
+    const call = (origin: string) => listTools(gh.url, tokens.body.access_token ?? '', '/mcp', { origin });
     expect((await call('http://evil.example.com')).status).toBe(403);
     expect((await call('null')).status).toBe(403);
     expect((await call(gh.url)).status).toBe(200);

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeThroughIdp, follow } from '../support/federated-login';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { createBrowser, csrfFrom, tokenRequest } from '../support/oauth-driver';
+import { listTools } from '../support/mcp-call';
+import { createBrowser, tokenRequest } from '../support/oauth-driver';
 import { startTestIdp, type TestIdp } from '../support/oidc-idp';
+import { createPatThroughPage } from '../support/pat';
 
 const REDIRECT = 'http://127.0.0.1/callback';
 
@@ -67,19 +69,7 @@ describe('identity drift and revocation hygiene', () => {
   }
   const refresh = (token: string) =>
     tokenRequest(gatehouse.url, { grant_type: 'refresh_token', refresh_token: token, client_id: 'cli' });
-  const mcpStatus = async (token: string) =>
-    (
-      await fetch(new URL('/mcp', gatehouse.url), {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2025-11-25',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-      })
-    ).status;
+  const mcpStatus = async (token: string) => (await listTools(gatehouse.url, token)).status;
   const driftEvents = () =>
     gatehouse.logs.lines
       .filter((line) => line.includes('"audit drift.revoked"'))
@@ -118,15 +108,13 @@ describe('identity drift and revocation hygiene', () => {
 
   it('revokes a user the IdP has disabled, personal access tokens included', async () => {
     const { browser, access, refresh: rt } = await connect('heidi');
-    const tokensPage = await (await browser.get('/account/tokens')).text();
-    const created = await browser.post('/account/tokens', {
-      csrf: csrfFrom(tokensPage),
+    const created = await createPatThroughPage(browser, {
       name: 'script',
       resource: '/mcp',
       scope: 'mcp:tools',
       expires_days: '7',
     });
-    const pat = /<code id="new-token">(gth_[\w-]+)<\/code>/.exec(await created.text())?.[1] ?? '';
+    const pat = created.token ?? '';
     expect(await mcpStatus(pat)).toBe(200);
     users.heidi = { email: 'heidi@example.com', disabled: true };
     const refused = await refresh(rt);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { type Browser, createBrowser, csrfFrom, devLogin } from '../support/oauth-driver';
+import { listTools } from '../support/mcp-call';
+import { createBrowser, csrfFrom, devLogin } from '../support/oauth-driver';
+import { createPatThroughPage } from '../support/pat';
 
 const SERVICE_TOKEN = 'svc-0123456789abcdef0123456789abcdef';
 
@@ -33,17 +35,7 @@ describe('personal access tokens and the service token on protected endpoints', 
     await gh?.close();
   });
 
-  const call = (token: string, path = '/mcp') =>
-    fetch(new URL(path, gh.url), {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-    });
+  const call = (token: string, path = '/mcp') => listTools(gh.url, token, path);
   const auditOf = (event: string) =>
     gh.database.db.selectFrom('audit_events').selectAll().where('event', '=', event).execute();
 
@@ -52,16 +44,7 @@ describe('personal access tokens and the service token on protected endpoints', 
     await devLogin(browser, email);
     return browser;
   }
-  async function create(browser: Browser, form: Record<string, string | string[]>) {
-    const page = await (await browser.get('/account/tokens')).text();
-    const response = await browser.post('/account/tokens', { csrf: csrfFrom(page), ...form });
-    const html = await response.text();
-    return {
-      status: response.status,
-      html,
-      token: /<code id="new-token">(gth_[\w-]+)<\/code>/.exec(html)?.[1],
-    };
-  }
+  const create = createPatThroughPage;
 
   it('creates a token shown once, stored as a hash, listed by prefix, usable at its endpoint only', async () => {
     const alice = await signedIn('alice@example.com');
@@ -190,29 +173,17 @@ describe('per-identity rate limit on protected endpoints', () => {
       const tokenFor = async (email: string) => {
         const browser = createBrowser(gh.url);
         await devLogin(browser, email);
-        const page = await (await browser.get('/account/tokens')).text();
-        const created = await browser.post('/account/tokens', {
-          csrf: csrfFrom(page),
+        const created = await createPatThroughPage(browser, {
           name: 'n',
           resource: '/mcp',
           scope: 'mcp:tools',
           expires_days: '7',
         });
-        return /<code id="new-token">(gth_[\w-]+)<\/code>/.exec(await created.text())?.[1] ?? '';
+        return created.token ?? '';
       };
       const busy = await tokenFor('busy@example.com');
       const calm = await tokenFor('calm@example.com');
-      const call = (token: string) =>
-        fetch(new URL('/mcp', gh.url), {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-            'mcp-protocol-version': '2025-11-25',
-          },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-        });
+      const call = (token: string) => listTools(gh.url, token);
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await call(busy)).status);
       expect(statuses).toEqual([200, 200, 200, 429, 429]);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { startTestGatehouse, TEST_KEY, type TestGatehouse } from '../support/gatehouse';
+import { listTools } from '../support/mcp-call';
 import { createBrowser, devLogin } from '../support/oauth-driver';
 
 /** `gatehouse token` against the database of a running Gatehouse (SQLite file, shared). */
@@ -40,17 +41,7 @@ access: { allowAnyone: true }
     const code = await main(['token', ...args, '--config', configPath], io);
     return { code, out, err };
   };
-  const call = (token: string) =>
-    fetch(new URL('/mcp', gh.url), {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-    });
+  const call = (token: string) => listTools(gh.url, token);
 
   it('creates a token for a user (printed once), lists it by prefix and revokes it', async () => {
     const created = await run(

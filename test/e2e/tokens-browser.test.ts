@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, chromiumAvailable, launchChromium } from '../support/chromium';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { listTools } from '../support/mcp-call';
 
 describe.skipIf(!chromiumAvailable)('the Tokens page in Chromium', () => {
   let gh: TestGatehouse;
@@ -17,17 +18,7 @@ describe.skipIf(!chromiumAvailable)('the Tokens page in Chromium', () => {
     await gh?.close();
   });
 
-  const call = (token: string) =>
-    fetch(new URL('/mcp', gh.url), {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-    });
+  const call = (token: string) => listTools(gh.url, token);
 
   it('creates a token shown once, which works, then revokes it', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
