@@ -1,10 +1,7 @@
-import { userInfo } from 'node:os';
 import { randomId, sha256 } from '../crypto';
 import { validateClientMetadata } from '../oauth/client-metadata';
-import { createSqlAuditStore, createSqlClientStore, openDatabase } from '../store';
-import { createAuditLog, createLogger } from '../telemetry';
+import { cliOperator, withCore } from './core';
 import type { CliIo } from './io';
-import { loadValidConfig } from './serve';
 
 export interface ClientsArgs {
   action: string | undefined;
@@ -21,19 +18,11 @@ export async function clientsCommand(args: ClientsArgs, io: CliIo): Promise<numb
     io.err('usage: gatehouse clients add|list|remove --config FILE (see gatehouse clients --help)');
     return 2;
   }
-  const config = await loadValidConfig(args.config, io);
-  if (!config) return 1;
-  const database = openDatabase(config.database.url);
-  try {
-    await database.migrate();
-    const store = createSqlClientStore(database);
+  return withCore(args.config, io, async (core) => {
+    const store = core.oauth.clients;
     // Admin changes are audited; the operator is the local account that ran the command.
-    const audit = createAuditLog({
-      store: createSqlAuditStore(database),
-      logger: createLogger({ level: 'silent' }),
-      now: Date.now,
-    });
-    const operator = { by: 'cli', operator: userInfo().username };
+    const { audit } = core;
+    const operator = cliOperator();
     if (args.action === 'list') {
       const clients = await store.list('static');
       for (const client of clients) {
@@ -94,7 +83,5 @@ export async function clientsCommand(args: ClientsArgs, io: CliIo): Promise<numb
     io.out(`client_id: ${clientId}`);
     if (secret) io.out(`client_secret: ${secret}\n(shown once; only its hash is stored)`);
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }

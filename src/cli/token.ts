@@ -1,9 +1,6 @@
-import { userInfo } from 'node:os';
-import { composeCore } from '../compose';
 import { createPat, listPats } from '../resource/pat';
-import { createLogger } from '../telemetry';
+import { cliOperator, withCore } from './core';
 import type { CliIo } from './io';
-import { loadValidConfig } from './serve';
 
 export interface TokenArgs {
   action: string | undefined;
@@ -25,11 +22,8 @@ export async function tokenCommand(args: TokenArgs, io: CliIo): Promise<number> 
     io.err(USAGE);
     return 2;
   }
-  const config = await loadValidConfig(args.config, io);
-  if (!config) return 1;
-  const core = await composeCore(config, { logger: createLogger({ level: 'silent' }) });
-  const operator = { by: 'cli', operator: userInfo().username };
-  try {
+  return withCore(args.config, io, async (core, config) => {
+    const operator = cliOperator();
     if (args.action === 'revoke') {
       const id = args.id ?? '';
       const hash = /^pat_[\w-]{16,64}$/.test(id) ? await core.pats.store.delete(id) : undefined;
@@ -105,7 +99,5 @@ export async function tokenCommand(args: TokenArgs, io: CliIo): Promise<number> 
     io.out(`token: ${created.token}`);
     io.out('(shown once; only its hash is stored)');
     return 0;
-  } finally {
-    await core.database.close();
-  }
+  });
 }
