@@ -34,37 +34,20 @@ export async function startGatehouse(
   options: StartOptions = {},
 ): Promise<Gatehouse> {
   const core = await composeCore(config, options);
-  const {
-    logger,
-    now,
-    database,
-    keyRing,
-    hmacKey,
-    ephemeral,
-    resources,
-    audit,
-    auditStore,
-    directory,
-    providers,
-    guard,
-    oauth,
-    pats,
-    authenticator,
-  } = core;
   const identity: IdentityDeps = {
     issuer: config.issuer,
-    sessions: createSessionManager(ephemeral, keyRing, config.session, now),
+    sessions: createSessionManager(core.ephemeral, core.keyRing, config.session, core.now),
     cookies: createCookieJar(config.issuer),
-    hmacKey,
-    keyRing,
+    hmacKey: core.hmacKey,
+    keyRing: core.keyRing,
     devLoginEnabled: config.devLogin.enabled,
     sessionMaxAgeSeconds: config.session.absoluteTimeoutSeconds,
-    providers,
-    directory,
-    guard,
+    providers: core.providers,
+    directory: core.directory,
+    guard: core.guard,
     policy: config.access,
-    audit,
-    transactions: ephemeral,
+    audit: core.audit,
+    transactions: core.ephemeral,
   };
   // Until upstream endpoints arrive, every protected resource serves the built-in demo MCP server.
   const mcp = createEchoMcpHandler();
@@ -80,32 +63,32 @@ export async function startGatehouse(
   const cleanups: Array<() => void | Promise<void>> = [() => mcp.close()];
   const rateLimit = config.http.rateLimit;
   const userLimiter = rateLimit.enabled
-    ? createRateLimiter(ephemeral, {
+    ? createRateLimiter(core.ephemeral, {
         windowMs: rateLimit.windowSeconds * 1000,
         max: rateLimit.maxRequestsPerUser,
-        now,
+        now: core.now,
         onStoreError: (error) =>
-          logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
+          core.logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
       })
     : undefined;
   if (userLimiter) cleanups.push(() => userLimiter.close());
   const app = createApp({
     config,
-    logger,
-    ephemeral,
-    ping: database.ping,
-    now,
+    logger: core.logger,
+    ephemeral: core.ephemeral,
+    ping: core.database.ping,
+    now: core.now,
     onClose: (cleanup) => cleanups.push(cleanup),
     routes: [
       assets,
       identityRoutes(identity),
-      oauthRoutes(oauth, identity, ephemeral),
-      accountRoutes(oauth, identity),
-      adminRoutes(identity, auditStore),
-      tokenRoutes(pats, identity, audit),
+      oauthRoutes(core.oauth, identity, core.ephemeral),
+      accountRoutes(core.oauth, identity),
+      adminRoutes(identity, core.auditStore),
+      tokenRoutes(core.pats, identity, core.audit),
       resourceRoutes(
         config.issuer,
-        resources.map((resource) => ({
+        core.resources.map((resource) => ({
           resource,
           handler: (request, token) =>
             mcp.fetch(request, {
@@ -118,7 +101,7 @@ export async function startGatehouse(
               },
             }),
         })),
-        authenticator,
+        core.authenticator,
         config.http.allowedOrigins,
         userLimiter,
       ),
@@ -127,17 +110,17 @@ export async function startGatehouse(
   const server = await listen(app, config.listen.host, config.listen.port);
 
   const sweep = setInterval(() => {
-    sweepExpired(database, now()).catch((error: unknown) =>
-      logger.warn({ err: error }, 'expiry sweep failed'),
+    sweepExpired(core.database, core.now()).catch((error: unknown) =>
+      core.logger.warn({ err: error }, 'expiry sweep failed'),
     );
   }, options.sweepIntervalMs ?? 60_000);
   sweep.unref();
   const identitySweep = setInterval(() => {
     sweepIdentities(core, config).then(
       (result) => {
-        if (result.checked > 0 || result.auditPurged > 0) logger.info(result, 'identity sweep');
+        if (result.checked > 0 || result.auditPurged > 0) core.logger.info(result, 'identity sweep');
       },
-      (error: unknown) => logger.warn({ err: error }, 'identity sweep failed'),
+      (error: unknown) => core.logger.warn({ err: error }, 'identity sweep failed'),
     );
   }, config.identity.sweepIntervalSeconds * 1000);
   identitySweep.unref();
@@ -145,13 +128,13 @@ export async function startGatehouse(
   return {
     url: server.url,
     server,
-    database,
+    database: core.database,
     async close() {
       clearInterval(sweep);
       clearInterval(identitySweep);
       for (const cleanup of cleanups) await cleanup();
       await server.close();
-      await database.close();
+      await core.database.close();
     },
   };
 }
