@@ -1,4 +1,5 @@
 import { Layout } from './layout';
+import { RevokeForm } from './revoke-form';
 
 export interface ConnectedApp {
   grantId: string;
@@ -37,11 +38,12 @@ export function ConnectedAppsPage(props: { apps: ConnectedApp[]; csrf: string; u
                 <td>{app.scopes.join(', ')}</td>
                 <td>{app.lastUsedAt}</td>
                 <td>
-                  <form method="post" action="/account/apps/revoke">
-                    <input type="hidden" name="csrf" value={props.csrf} />
-                    <input type="hidden" name="grant" value={app.grantId} />
-                    <button type="submit">Revoke</button>
-                  </form>
+                  <RevokeForm
+                    action="/account/apps/revoke"
+                    csrf={props.csrf}
+                    name="grant"
+                    value={app.grantId}
+                  />
                 </td>
               </tr>
             ))}

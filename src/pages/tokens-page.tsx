@@ -1,4 +1,5 @@
 import { Layout } from './layout';
+import { RevokeForm } from './revoke-form';
 
 export interface TokenRow {
   id: string;
@@ -85,11 +86,12 @@ export function TokensPage(props: TokensPageProps) {
                 <td>{token.lastUsed}</td>
                 <td>{token.expires}</td>
                 <td>
-                  <form method="post" action="/account/tokens/revoke">
-                    <input type="hidden" name="csrf" value={props.csrf} />
-                    <input type="hidden" name="token" value={token.id} />
-                    <button type="submit">Revoke</button>
-                  </form>
+                  <RevokeForm
+                    action="/account/tokens/revoke"
+                    csrf={props.csrf}
+                    name="token"
+                    value={token.id}
+                  />
                 </td>
               </tr>
             ))}
