@@ -2,10 +2,8 @@ import { type HmacKey, hmacSha256, type KeyRing, randomId } from '../crypto';
 import type { Identity, UpstreamTokens } from './identity';
 import type { UserRecord, UserStore } from './store';
 
-/** A user's profile as sealed in the users table. */
-export interface Profile extends Identity {
-  admin: boolean;
-}
+/** A user's profile as sealed in the users table: what the IdP said at the last login or check. */
+export type Profile = Identity;
 
 export interface UserDirectory {
   /** Creates or updates the user for a verified login. Returns the user id and the profile stored before. */

@@ -70,7 +70,6 @@ async function setup(answer: (tokens: UpstreamTokens) => Promise<Revalidation>, 
     emailVerified: true,
     name: 'Erin',
     groups: [],
-    admin: false,
   };
   const { userId } = await directory.recordLogin(profile, {
     accessToken: 'at-1',

@@ -91,7 +91,7 @@ export function createIdentityGuard(deps: IdentityGuardDeps) {
         await deps.directory.updateTokens(record, tokens);
         return { ok: true };
       case 'valid': {
-        const fresh: Profile = { ...outcome.identity, admin: profile.admin };
+        const fresh: Profile = outcome.identity;
         if (!(await judge(userId, profile, fresh))) return { ok: false };
         if (await deps.directory.updateTokens(record, outcome.tokens, fresh))
           return { ok: true, accessToken: outcome.tokens.accessToken };

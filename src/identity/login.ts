@@ -39,7 +39,7 @@ export async function completeLogin(
     });
     return { ok: false, reason: decision.reason };
   }
-  const profile: Profile = { ...identity, admin: decision.admin };
+  const profile: Profile = identity;
   if (existing) {
     const before = await deps.directory.profile(existing);
     await deps.guard.judge(existing.id, before, profile);
@@ -57,7 +57,6 @@ export async function completeLogin(
       id: userId,
       email: identity.email.trim().toLowerCase(),
       name: identity.name,
-      admin: decision.admin,
       idp: identity.idp,
     },
   };

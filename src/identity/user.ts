@@ -3,8 +3,6 @@ export interface User {
   id: string;
   email: string;
   name: string;
-  /** named an admin by the access policy at login */
-  admin?: boolean;
   /** the identity provider id (`dev` for the development login) */
   idp?: string;
 }
