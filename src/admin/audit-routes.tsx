@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http';
 import type { UserDirectory } from '../identity';
 import { isAdmin } from '../identity/policy';
-import { currentSession, type IdentityDeps } from '../identity/routes';
+import { currentSession, type IdentityDeps } from '../identity/web-session';
 import { AuditPage, type AuditRow } from '../pages/audit-page';
 import { ErrorPage } from '../pages/error-page';
 import { AUDIT_EVENT_NAMES, type AuditEvent, type AuditStore } from '../telemetry';

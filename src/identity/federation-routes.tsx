@@ -4,8 +4,8 @@ import type { AppEnv } from '../http';
 import { ErrorPage } from '../pages/error-page';
 import { LoginError, type LoginFailureReason } from './identity';
 import { completeLogin, loginFailurePage } from './login';
-import { afterLogin, type IdentityDeps, isAuthzId, LOGIN_COOKIE, loginDeps, startSession } from './routes';
 import { describe, type LoginTransaction } from './upstream/types';
+import { afterLogin, type IdentityDeps, isAuthzId, LOGIN_COOKIE, startSession } from './web-session';
 
 const TRANSACTION_TTL_MS = 10 * 60_000;
 
@@ -102,7 +102,7 @@ export function federationRoutes(deps: IdentityDeps): Hono<AppEnv> {
       return fail(c, idp, 'idp_error', describe(error));
     }
     const outcome = await completeLogin(
-      loginDeps(deps),
+      deps,
       provider.settings,
       login.identity,
       login.tokens,

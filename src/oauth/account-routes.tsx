@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps } from '../identity/routes';
+import { currentSession, type IdentityDeps } from '../identity/web-session';
 import { type ConnectedApp, ConnectedAppsPage } from '../pages/connected-apps-page';
 import { ErrorPage } from '../pages/error-page';
 import type { AuthorizationServerDeps, GrantClaims } from './deps';

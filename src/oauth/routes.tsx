@@ -4,7 +4,7 @@ import { randomId } from '../crypto';
 import type { AppEnv } from '../http';
 import { readJsonObject } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps, loginUrl } from '../identity/routes';
+import { currentSession, type IdentityDeps, loginUrl } from '../identity/web-session';
 import { ConsentPage } from '../pages/consent-page';
 import { ErrorPage } from '../pages/error-page';
 import type { EphemeralStore } from '../store';

@@ -1,8 +1,8 @@
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps } from '../identity/routes';
 import type { Session } from '../identity/session';
+import { currentSession, type IdentityDeps } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import { TokensPage } from '../pages/tokens-page';
 import type { AuditLog } from '../telemetry';

@@ -1,0 +1,69 @@
+import type { Context } from 'hono';
+import type { HmacKey, KeyRing } from '../crypto';
+import type { EphemeralStore } from '../store';
+import type { AuditLog } from '../telemetry';
+import type { CookieJar } from './cookies';
+import type { UserDirectory } from './directory';
+import type { IdentityGuard } from './guard';
+import type { AccessPolicy } from './policy';
+import type { Session, SessionManager } from './session';
+import type { UpstreamProvider } from './upstream/types';
+import type { User } from './user';
+
+/** What the identity routes need, and the browser-session helpers every signed-in page shares. */
+export const SESSION_COOKIE = 'gh_session';
+export const LOGIN_COOKIE = 'gh_login';
+
+export interface IdentityDeps {
+  issuer: string;
+  sessions: SessionManager;
+  cookies: CookieJar;
+  hmacKey: HmacKey;
+  keyRing: KeyRing;
+  devLoginEnabled: boolean;
+  sessionMaxAgeSeconds: number;
+  /** configured identity providers, in configuration order */
+  providers: ReadonlyMap<string, UpstreamProvider>;
+  directory: UserDirectory;
+  guard: IdentityGuard;
+  policy: AccessPolicy;
+  audit: AuditLog;
+  /** login transactions (state, nonce, PKCE verifier), single use */
+  transactions: EphemeralStore;
+}
+
+/**
+ * The signed-in session of this request, if any. A session older than the user's last drift revocation
+ * is dead even if its cookie is still live.
+ */
+export async function currentSession(deps: IdentityDeps, c: Context): Promise<Session | undefined> {
+  const cookie = deps.cookies.get(c, SESSION_COOKIE);
+  const session = await deps.sessions.get(cookie);
+  if (!session) return undefined;
+  const user = await deps.directory.get(session.user.id);
+  if (!user || session.createdAt < user.sessionsValidAfter) {
+    await deps.sessions.destroy(cookie);
+    return undefined;
+  }
+  return session;
+}
+
+/** Where to go after login: only a pending authorization id, never a URL (no open redirect). */
+export function loginUrl(authz?: string): string {
+  return authz ? `/login?authz=${encodeURIComponent(authz)}` : '/login';
+}
+
+export function isAuthzId(value: unknown): value is string {
+  return typeof value === 'string' && /^[\w-]{16,64}$/.test(value);
+}
+
+export function afterLogin(authz: unknown): string {
+  return isAuthzId(authz) ? `/oauth/consent?authz=${encodeURIComponent(authz)}` : '/account/apps';
+}
+
+/** Starts the browser session of a user who just signed in (a new id at every login: no fixation). */
+export async function startSession(deps: IdentityDeps, c: Context, user: User): Promise<void> {
+  await deps.sessions.destroy(deps.cookies.get(c, SESSION_COOKIE));
+  const session = await deps.sessions.create(user);
+  deps.cookies.set(c, SESSION_COOKIE, session, deps.sessionMaxAgeSeconds);
+}
