@@ -75,25 +75,18 @@ export function createUserDirectory(deps: {
     },
     async updateTokens(record, tokens, profile) {
       const sealed = tokens ? await seal(tokens, record.id, 'tokens') : null;
-      const won = await store.updateTokens(record.id, record.tokensVersion, sealed, now());
-      if (won && profile) {
-        const fresh = await store.get(record.id);
-        if (fresh)
-          await store.save({
-            ...fresh,
-            sealed: await seal(profile, record.id, 'profile'),
-            emailHash: await emailHash(profile.email),
-          });
-      }
-      return won;
+      const newProfile = profile && {
+        sealed: await seal(profile, record.id, 'profile'),
+        emailHash: await emailHash(profile.email),
+      };
+      return store.updateTokens(record.id, record.tokensVersion, sealed, now(), newProfile);
     },
     async endEverything(userId) {
       for (let attempt = 0; attempt < 5; attempt++) {
         const record = await store.get(userId);
         if (!record) return;
         if (await store.updateTokens(userId, record.tokensVersion, null, now())) {
-          const fresh = await store.get(userId);
-          if (fresh) await store.save({ ...fresh, sessionsValidAfter: now() });
+          await store.endSessionsBefore(userId, now());
           return;
         }
       }

@@ -28,13 +28,19 @@ export interface UserStore {
   findByEmailHash(emailHash: string): Promise<UserRecord[]>;
   /** Inserts or replaces the whole record (by id). */
   save(user: UserRecord): Promise<void>;
-  /** Replaces the tokens only if the version is still `expectedVersion`; false when another writer won. */
+  /**
+   * Replaces the tokens (and, when given, the profile) in one statement, only if the version is still
+   * `expectedVersion`; false when another writer won.
+   */
   updateTokens(
     id: string,
     expectedVersion: number,
     tokensSealed: string | null,
     checkedAt: number,
+    profile?: { sealed: string; emailHash: string },
   ): Promise<boolean>;
+  /** Ends every browser session of the user started before `at`. */
+  endSessionsBefore(id: string, at: number): Promise<void>;
   /** Users holding upstream tokens whose last re-validation is older than `before`, oldest first. */
   listStale(before: number, limit: number): Promise<UserRecord[]>;
 }

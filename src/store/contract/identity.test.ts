@@ -64,6 +64,23 @@ describeEachDriver('identity stores contract', (database) => {
     expect((await users.get(user.id))?.tokensSealed).toBeNull();
   });
 
+  it('users: tokens and profile change together, and sessions end without touching the rest', async () => {
+    const user = newUser({ tokensSealed: 't1' });
+    await users.save(user);
+    expect(await users.updateTokens(user.id, 0, 't2', 7000, { sealed: 'p2', emailHash: 'eh2' })).toBe(true);
+    expect(await users.updateTokens(user.id, 0, 't3', 8000, { sealed: 'p3', emailHash: 'eh3' })).toBe(false);
+    await users.endSessionsBefore(user.id, 9000);
+    expect(await users.get(user.id)).toEqual({
+      ...user,
+      tokensSealed: 't2',
+      tokensVersion: 1,
+      lastCheckedAt: 7000,
+      sealed: 'p2',
+      emailHash: 'eh2',
+      sessionsValidAfter: 9000,
+    });
+  });
+
   it('users: listStale returns only users with tokens checked before the cut-off, oldest first', async () => {
     const base = 10_000_000 + n * 1000;
     const old = newUser({ tokensSealed: 't', lastCheckedAt: base + 1 });

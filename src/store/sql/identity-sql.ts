@@ -56,14 +56,22 @@ export function createSqlUserStore({ db }: SqlDatabase): UserStore {
         .onConflict((oc) => oc.column('id').doUpdateSet(changes))
         .execute();
     },
-    async updateTokens(id, expectedVersion, tokensSealed, checkedAt) {
+    async updateTokens(id, expectedVersion, tokensSealed, checkedAt, profile) {
       const result = await db
         .updateTable('users')
-        .set({ tokens_sealed: tokensSealed, tokens_version: expectedVersion + 1, last_checked_at: checkedAt })
+        .set({
+          tokens_sealed: tokensSealed,
+          tokens_version: expectedVersion + 1,
+          last_checked_at: checkedAt,
+          ...(profile ? { sealed: profile.sealed, email_hash: profile.emailHash } : {}),
+        })
         .where('id', '=', id)
         .where('tokens_version', '=', expectedVersion)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    async endSessionsBefore(id, at) {
+      await db.updateTable('users').set({ sessions_valid_after: at }).where('id', '=', id).execute();
     },
     async listStale(before, limit) {
       const rows = await db
