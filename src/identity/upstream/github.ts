@@ -1,14 +1,14 @@
 import * as o from 'oauth4webapi';
-import { type Identity, LoginError, type UpstreamTokens } from '../identity';
+import type { Identity, UpstreamTokens } from '../identity';
 import type { ProviderSettings } from '../presets';
 import {
   checkCallback,
   describe,
-  isUnreachable,
   keptTokens,
   type LoginTransaction,
   type Revalidation,
   requestOptions,
+  transportFailure,
   type UpstreamDeps,
   type UpstreamLogin,
   type UpstreamProvider,
@@ -113,19 +113,13 @@ export function createGitHubProvider(settings: ProviderSettings, deps: UpstreamD
         );
         tokens = await o.processAuthorizationCodeResponse(as, client, response);
       } catch (error) {
-        throw new LoginError(
-          isUnreachable(error) ? 'idp_unreachable' : 'idp_error',
-          `token: ${describe(error)}`,
-        );
+        throw transportFailure('token', error);
       }
       try {
         const identity = await whoIs(tokens.access_token);
         return settings.keepTokens ? { identity, tokens: keep(tokens) } : { identity };
       } catch (error) {
-        throw new LoginError(
-          isUnreachable(error) ? 'idp_unreachable' : 'idp_error',
-          `api: ${describe(error)}`,
-        );
+        throw transportFailure('api', error);
       }
     },
 

@@ -9,6 +9,7 @@ import {
   keptTokens,
   type Revalidation,
   requestOptions,
+  transportFailure,
   type UpstreamDeps,
   type UpstreamLogin,
   type UpstreamProvider,
@@ -44,10 +45,7 @@ export function createOidcProvider(settings: ProviderSettings, deps: UpstreamDep
       });
       return as;
     } catch (error) {
-      throw new LoginError(
-        isUnreachable(error) ? 'idp_unreachable' : 'idp_error',
-        `discovery: ${describe(error)}`,
-      );
+      throw transportFailure('discovery', error);
     }
   }
 
@@ -160,10 +158,7 @@ export function createOidcProvider(settings: ProviderSettings, deps: UpstreamDep
           options(),
         );
       } catch (error) {
-        throw new LoginError(
-          isUnreachable(error) ? 'idp_unreachable' : 'idp_error',
-          `token: ${describe(error)}`,
-        );
+        throw transportFailure('token', error);
       }
       const raw = (await response
         .clone()
@@ -187,10 +182,7 @@ export function createOidcProvider(settings: ProviderSettings, deps: UpstreamDep
         const kept = keep(tokens);
         return kept ? { identity, tokens: kept } : { identity };
       } catch (error) {
-        throw new LoginError(
-          isUnreachable(error) ? 'idp_unreachable' : 'idp_error',
-          `userinfo: ${describe(error)}`,
-        );
+        throw transportFailure('userinfo', error);
       }
     },
 

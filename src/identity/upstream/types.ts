@@ -108,6 +108,14 @@ export function checkCallback(
   }
 }
 
+/** A failed exchange with the IdP at a login step: unreachable (down, timeout) or an unusable answer. */
+export function transportFailure(step: string, error: unknown): LoginError {
+  return new LoginError(
+    isUnreachable(error) ? 'idp_unreachable' : 'idp_error',
+    `${step}: ${describe(error)}`,
+  );
+}
+
 /** A short description of an error, for logs. */
 export function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 300);
