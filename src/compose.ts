@@ -36,7 +36,16 @@ export interface CoreOptions {
 
 export function protectedResources(config: GatehouseConfig): ProtectedResource[] {
   const origin = new URL(config.issuer).origin;
-  return config.resources.map((resource) => ({ ...resource, uri: `${origin}${resource.path}` }));
+  // A byok endpoint is not an OAuth resource: no token of Gatehouse's is ever issued for it.
+  return config.resources
+    .filter((resource) => !resource.auth.includes('byok'))
+    .map((resource) => ({
+      path: resource.path,
+      name: resource.name,
+      scopes: resource.scopes,
+      auth: resource.auth.filter((kind) => kind !== 'byok'),
+      uri: `${origin}${resource.path}`,
+    }));
 }
 
 /**

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { adminRoutes } from './admin/audit-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
-import { createEchoMcpHandler } from './demo/echo-server';
+import { createEndpoints } from './gateway/endpoints';
+import type { UpstreamFetch } from './gateway/proxy';
 import { type AppEnv, createApp, createRateLimiter, listen, type RunningServer } from './http';
 import { createCookieJar } from './identity/cookies';
 import { identityRoutes } from './identity/routes';
@@ -27,6 +28,8 @@ export interface Gatehouse {
 
 export interface StartOptions extends CoreOptions {
   sweepIntervalMs?: number;
+  /** outbound HTTP to upstream MCP servers (tests inject one; default: fetch) */
+  upstreamFetch?: UpstreamFetch;
 }
 
 /** The composition root: config -> core (stores, concerns) -> Hono app -> listening server. */
@@ -50,8 +53,12 @@ export async function startGatehouse(
     audit: core.audit,
     transactions: core.ephemeral,
   };
-  // Until upstream endpoints arrive, every protected resource serves the built-in demo MCP server.
-  const mcp = createEchoMcpHandler();
+  const gateway = createEndpoints(config.resources, core.resources, {
+    hmacKey: core.hmacKey,
+    guard: core.guard,
+    logger: core.logger,
+    ...(options.upstreamFetch ? { fetch: options.upstreamFetch } : {}),
+  });
 
   const assets = new Hono<AppEnv>();
   assets.get('/assets/style.css', (c) =>
@@ -61,7 +68,7 @@ export async function startGatehouse(
     }),
   );
 
-  const cleanups: Array<() => void | Promise<void>> = [() => mcp.close()];
+  const cleanups: Array<() => void | Promise<void>> = [() => gateway.close()];
   const rateLimit = config.http.rateLimit;
   const userLimiter = rateLimit.enabled
     ? createRateLimiter(core.ephemeral, {
@@ -89,19 +96,7 @@ export async function startGatehouse(
       tokenRoutes(core.pats, identity, core.audit),
       resourceRoutes(
         config.issuer,
-        core.resources.map((resource) => ({
-          resource,
-          handler: (request, token) =>
-            mcp.fetch(request, {
-              authInfo: {
-                token: 'redacted',
-                clientId: token.clientId,
-                scopes: token.scopes,
-                expiresAt: Math.floor(token.expiresAt / 1000),
-                resource: new URL(token.resource),
-              },
-            }),
-        })),
+        gateway.endpoints,
         core.authenticator,
         config.http.allowedOrigins,
         userLimiter,

@@ -1,3 +1,4 @@
+import type { ResourceConfig } from './resource-schema';
 import type { GatehouseConfig, IdentityProviderConfig } from './schema';
 
 export interface Finding {
@@ -284,6 +285,7 @@ function auditEndpointAuth(config: GatehouseConfig): Finding[] {
       message: 'is set but no resource lists service in auth',
     });
   config.resources.forEach((resource, index) => {
+    findings.push(...auditEndpoint(config, resource, `resources.${index}`));
     if (resource.auth.includes('pat') && !config.personalAccessTokens.enabled)
       findings.push({
         level: 'error',
@@ -297,6 +299,59 @@ function auditEndpointAuth(config: GatehouseConfig): Finding[] {
       level: 'error',
       path: 'personalAccessTokens.defaultLifetimeDays',
       message: 'must not exceed maxLifetimeDays',
+    });
+  return findings;
+}
+
+/** One endpoint's auth, credential and scopes fit together. */
+function auditEndpoint(config: GatehouseConfig, resource: ResourceConfig, path: string): Finding[] {
+  const findings: Finding[] = [];
+  const error = (field: string, message: string) =>
+    findings.push({ level: 'error', path: `${path}.${field}`, message });
+  const byok = resource.auth.includes('byok');
+  const { mode } = resource.credential;
+  if (byok && resource.auth.length > 1)
+    error('auth', "byok is exclusive: the bearer is the caller's upstream key, not a Gatehouse token");
+  if (byok && mode !== 'passthrough') error('credential.mode', 'must be passthrough when auth is byok');
+  if (!byok && mode === 'passthrough')
+    error('credential.mode', 'passthrough needs auth [byok] (Gatehouse never forwards its own tokens)');
+  if (!byok && resource.scopes.length === 0)
+    error('scopes', 'an OAuth-protected endpoint needs at least one scope');
+  const declared = new Set(resource.scopes.map((scope) => scope.name));
+  for (const scope of [...resource.requiredScopes, ...Object.values(resource.toolScopes).flat()])
+    if (!declared.has(scope))
+      error('toolScopes', `names scope "${scope}", which the endpoint does not declare`);
+  if (byok && (resource.requiredScopes.length > 0 || Object.keys(resource.toolScopes).length > 0))
+    error('toolScopes', 'scopes need Gatehouse tokens; a byok endpoint has none');
+  if (mode === 'shared' && resource.credential.value === undefined)
+    error(
+      'credential.value',
+      resource.credential.valueEnv
+        ? `is required: the environment variable ${resource.credential.valueEnv} is not set`
+        : 'is required for a shared credential (or valueEnv naming an environment variable)',
+    );
+  if (mode !== 'shared' && (resource.credential.value ?? resource.credential.valueEnv) !== undefined)
+    error('credential.value', `is only used by the shared mode, not ${mode}`);
+  if (mode === 'user-upstream-token' && !config.identityProviders.some((idp) => idp.keepTokens))
+    error('credential.mode', 'user-upstream-token needs an identity provider with keepTokens: true');
+  if (mode === 'user-upstream-token' && resource.auth.includes('service'))
+    error('auth', 'the service identity has no upstream token; drop service or pick another credential');
+  if ('command' in resource.upstream && mode !== 'none')
+    error('credential.mode', 'a stdio upstream takes none: give the child its secrets in upstream.env');
+  if ('url' in resource.upstream) {
+    const url = new URL(resource.upstream.url);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && mode !== 'none')
+      findings.push({
+        level: config.mode === 'production' ? 'error' : 'warning',
+        path: `${path}.upstream.url`,
+        message: 'credentials would travel in clear text; use https',
+      });
+  }
+  if ('demo' in resource.upstream && config.mode === 'production')
+    findings.push({
+      level: 'warning',
+      path: `${path}.upstream`,
+      message: 'serves the built-in demo MCP server; set upstream.url or upstream.command',
     });
   return findings;
 }

@@ -104,7 +104,11 @@ describe('validateConfig', () => {
       devLogin: { enabled: true, allowInsecureDevLogin: true },
     });
     expect(optedIn.ok).toBe(true);
-    expect(optedIn.findings).toEqual([expect.objectContaining({ level: 'warning', path: 'devLogin' })]);
+    expect(optedIn.findings).toEqual([
+      expect.objectContaining({ level: 'warning', path: 'devLogin' }),
+      // the default endpoint serves the demo: fine in dev, worth a warning in production
+      expect.objectContaining({ level: 'warning', path: 'resources.0.upstream' }),
+    ]);
     expect(
       validateConfig({
         ...good,
@@ -225,9 +229,91 @@ describe('endpoint credentials configuration', () => {
     expect(
       errors({
         ...base,
-        resources: [{ path: '/m', scopes: [{ name: 'r', description: 'r' }], auth: ['byok'] }],
+        resources: [{ path: '/m', scopes: [{ name: 'r', description: 'r' }], auth: ['magic'] }],
       })[0],
     ).toMatch(/^resources.0.auth.0/);
+  });
+
+  const endpoint = (fields: Record<string, unknown>) =>
+    errors({
+      ...base,
+      resources: [
+        {
+          path: '/m',
+          scopes: [
+            { name: 'r', description: 'read' },
+            { name: 'w', description: 'write', default: false },
+          ],
+          upstream: { url: 'https://api.example.com/mcp' },
+          ...fields,
+        },
+      ],
+    });
+
+  it('keeps byok exclusive and passthrough for byok only', () => {
+    const passthrough = { mode: 'passthrough' };
+    expect(endpoint({ auth: ['byok'], scopes: [], credential: passthrough })).toEqual([]);
+    expect(endpoint({ auth: ['byok', 'oauth'], credential: passthrough })).toEqual([
+      expect.stringMatching(/^resources.0.auth: byok is exclusive/),
+    ]);
+    expect(endpoint({ auth: ['byok'], scopes: [] })).toEqual([
+      'resources.0.credential.mode: must be passthrough when auth is byok',
+    ]);
+    expect(endpoint({ credential: passthrough })).toEqual([
+      expect.stringMatching(/^resources.0.credential.mode: passthrough needs auth \[byok\]/),
+    ]);
+    expect(endpoint({ scopes: [] })).toEqual([
+      'resources.0.scopes: an OAuth-protected endpoint needs at least one scope',
+    ]);
+  });
+
+  it('requires a shared value (from the file or the environment) and declared scopes', () => {
+    expect(endpoint({ credential: { mode: 'shared' } })).toEqual([
+      expect.stringMatching(/^resources.0.credential.value: is required/),
+    ]);
+    expect(endpoint({ credential: { mode: 'shared', valueEnv: 'TEAM_KEY' } })).toEqual([
+      'resources.0.credential.value: is required: the environment variable TEAM_KEY is not set',
+    ]);
+    const fromEnv = applyEnvOverrides(
+      {
+        ...base,
+        resources: [
+          {
+            path: '/m',
+            scopes: [{ name: 'r', description: 'r' }],
+            credential: { mode: 'shared', valueEnv: 'TEAM_KEY' },
+          },
+        ],
+      },
+      { TEAM_KEY: 'Bearer team-key-from-env' },
+    );
+    const result = validateConfig(fromEnv);
+    expect(result.ok && result.config.resources[0]?.credential.value).toBe('Bearer team-key-from-env');
+    expect(endpoint({ toolScopes: { 'notes.add': ['admin'] } })).toEqual([
+      'resources.0.toolScopes: names scope "admin", which the endpoint does not declare',
+    ]);
+    expect(endpoint({ requiredScopes: ['r'], toolScopes: { 'notes.add': ['w'] } })).toEqual([]);
+    expect(
+      endpoint({
+        upstream: { url: 'http://api.example.com/mcp' },
+        credential: { mode: 'shared', value: 'k' },
+      }),
+    ).toEqual(['resources.0.upstream.url: credentials would travel in clear text; use https']);
+  });
+
+  it('needs kept IdP tokens for user-upstream-token and refuses per-caller credentials over stdio', () => {
+    expect(endpoint({ credential: { mode: 'user-upstream-token' } })).toEqual([
+      'resources.0.credential.mode: user-upstream-token needs an identity provider with keepTokens: true',
+    ]);
+    expect(
+      endpoint({
+        upstream: { command: 'node', args: ['server.js'] },
+        credential: { mode: 'shared', value: 'k' },
+      }),
+    ).toEqual([
+      'resources.0.credential.mode: a stdio upstream takes none: give the child its secrets in upstream.env',
+    ]);
+    expect(endpoint({ upstream: { url: 'ftp://api.example.com/' } })[0]).toMatch(/^resources.0.upstream/);
   });
 
   it('takes the service token from GATEHOUSE_SERVICE_TOKEN and warns when nothing accepts it', async () => {

@@ -28,6 +28,14 @@ export function applyEnvOverrides(
   if (env.GATEHOUSE_PORT) nested('listen').port = Number(env.GATEHOUSE_PORT);
   if (env.GATEHOUSE_HOST) nested('listen').host = env.GATEHOUSE_HOST;
   if (env.GATEHOUSE_SERVICE_TOKEN) nested('serviceToken').token = env.GATEHOUSE_SERVICE_TOKEN;
+  // A shared upstream credential named by `valueEnv` is read here, so validation stays pure.
+  if (Array.isArray(out.resources))
+    out.resources = out.resources.map((resource: unknown) => {
+      if (!isRecord(resource) || !isRecord(resource.credential)) return resource;
+      const name = resource.credential.valueEnv;
+      const value = typeof name === 'string' ? env[name] : undefined;
+      return value ? { ...resource, credential: { ...resource.credential, value } } : resource;
+    });
   if (Array.isArray(out.identityProviders)) {
     // GATEHOUSE_IDP_<ID>_CLIENT_SECRET keeps each identity provider's client secret out of the file.
     out.identityProviders = out.identityProviders.map((idp: unknown) => {
@@ -89,4 +97,8 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
     }
   }
   return validateConfig(applyEnvOverrides(raw, env));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

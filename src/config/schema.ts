@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resourceSchema } from './resource-schema';
 
 /** Error text that says "is required" when the field is absent and what is expected otherwise. */
 function required(expected: string) {
@@ -153,30 +154,7 @@ export const configSchema = z
       })
       .prefault({}),
     resources: z
-      .array(
-        z.object({
-          path: z
-            .string()
-            .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, 'a path like /mcp (no trailing slash, no query)'),
-          name: z.string().min(1).default('MCP server'),
-          scopes: z
-            .array(
-              z.object({
-                name: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token (RFC 6749 §3.3)'),
-                description: z.string().min(1),
-                default: z.boolean().default(true).describe('granted when a client asks for no scope'),
-              }),
-            )
-            .min(1),
-          auth: z
-            .array(z.enum(['oauth', 'pat', 'service']))
-            .min(1)
-            .default(['oauth', 'pat'])
-            .describe(
-              'accepted credentials: Gatehouse OAuth tokens, personal access tokens, the service token',
-            ),
-        }),
-      )
+      .array(resourceSchema)
       .min(1, 'at least one protected resource is required')
       .default([
         {
@@ -184,6 +162,10 @@ export const configSchema = z
           name: 'MCP server',
           scopes: [{ name: 'mcp:tools', description: 'Use the tools of this MCP server', default: true }],
           auth: ['oauth', 'pat'],
+          upstream: { demo: true, timeoutSeconds: 60 },
+          credential: { mode: 'none', header: 'authorization' },
+          requiredScopes: [],
+          toolScopes: {},
         },
       ]),
     personalAccessTokens: z

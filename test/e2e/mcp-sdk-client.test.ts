@@ -134,7 +134,7 @@ async function journey(
   const tools = await client.listTools();
   expect(tools.tools.map((tool) => tool.name)).toContain('echo');
   const result = await client.callTool({ name: 'echo', arguments: { text: 'hello' } });
-  expect(JSON.stringify(result.content)).toContain('hello (caller: ');
+  expect(result.content).toEqual([{ type: 'text', text: 'hello' }]);
 
   // Refresh: invalidate the access token server-side; the SDK refreshes with its refresh token on 401.
   const oldAccess = provider.stored?.access_token ?? '';

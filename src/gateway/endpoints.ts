@@ -1,0 +1,153 @@
+import type { ResourceConfig } from '../config/resource-schema';
+import { type HmacKey, sha256 } from '../crypto';
+import { createDemoUpstream } from '../demo/upstream';
+import { type IdentityGuard, UpstreamTokenUnavailable } from '../identity';
+import { protectedResourceMetadataUrl } from '../oauth/metadata';
+import type { ProtectedResource } from '../oauth/resource';
+import { bearerChallenge } from '../resource/challenge';
+import type { VerifiedToken } from '../resource/verify';
+import type { Logger } from '../telemetry';
+import { type Caller, createEndpointProxy, type UpstreamCredential, type UpstreamFetch } from './proxy';
+import { createSessionBinding } from './session-binding';
+import { createStdioUpstream } from './stdio-upstream';
+import { createToolScopes } from './tool-scopes';
+
+export interface EndpointDeps {
+  hmacKey: HmacKey;
+  guard: IdentityGuard;
+  logger: Logger;
+  /** outbound HTTP to upstreams (tests inject one) */
+  fetch?: UpstreamFetch;
+}
+
+/** A protected endpoint ready to serve: OAuth/PAT/service callers, or BYOK callers. */
+export type Endpoint =
+  | {
+      kind: 'token';
+      config: ResourceConfig;
+      resource: ProtectedResource;
+      serve(request: Request, token: VerifiedToken): Promise<Response>;
+    }
+  | { kind: 'byok'; config: ResourceConfig; serve(request: Request, key: string): Promise<Response> };
+
+/** Builds each configured endpoint: its upstream, its proxy and how a caller's credential is chosen. */
+export function createEndpoints(
+  configs: readonly ResourceConfig[],
+  resources: readonly ProtectedResource[],
+  deps: EndpointDeps,
+): { endpoints: Endpoint[]; close(): Promise<void> } {
+  const closers: Array<() => Promise<void>> = [];
+  const endpoints = configs.map((config): Endpoint => {
+    const { fetch: upstream, url, close } = openUpstream(config, deps);
+    closers.push(close);
+    const resource = resources.find((candidate) => candidate.path === config.path);
+    const proxy = createEndpointProxy({
+      upstream,
+      upstreamUrl: url,
+      timeoutMs: config.upstream.timeoutSeconds * 1000,
+      tools: createToolScopes(config.toolScopes),
+      sessions: createSessionBinding(deps.hmacKey, config.path),
+      scopeChallenge: (needed) =>
+        bearerChallenge({
+          resourceMetadata: resource ? protectedResourceMetadataUrl(resource) : '',
+          error: 'insufficient_scope',
+          description: `this tool needs: ${needed.join(' ')}`,
+          scope: [...new Set([...config.requiredScopes, ...needed])],
+        }),
+      logger: deps.logger.child({ endpoint: config.path }),
+    });
+    const headerValue = (token: string) =>
+      config.credential.header.toLowerCase() === 'authorization' ? `Bearer ${token}` : token;
+
+    if (!resource)
+      return {
+        kind: 'byok',
+        config,
+        // BYOK: the caller's key is the upstream credential; it is used here and never stored or logged.
+        serve: async (request, key) =>
+          proxy(request, {
+            subject: `byok:${await sha256(key)}`,
+            credential: async () => ({
+              ok: true,
+              header: { name: config.credential.header, value: headerValue(key) },
+            }),
+          }),
+      };
+    const credential = tokenCredential(config, deps, headerValue);
+    return {
+      kind: 'token',
+      config,
+      resource,
+      serve: (request, token) =>
+        proxy(request, { subject: token.userId, scopes: token.scopes, credential: () => credential(token) }),
+    };
+  });
+  return {
+    endpoints,
+    async close() {
+      for (const close of closers) await close();
+    },
+  };
+}
+
+/** The upstream credential of a Gatehouse-authenticated caller. */
+function tokenCredential(
+  config: ResourceConfig,
+  deps: EndpointDeps,
+  headerValue: (token: string) => string,
+): (token: VerifiedToken) => Promise<UpstreamCredential> {
+  const { mode, header, value } = config.credential;
+  if (mode === 'shared' && value !== undefined) {
+    const shared: UpstreamCredential = { ok: true, header: { name: header, value } };
+    return async () => shared;
+  }
+  if (mode === 'user-upstream-token')
+    return async (token: VerifiedToken): Promise<UpstreamCredential> => {
+      try {
+        const upstreamToken = await deps.guard.upstreamAccessToken(token.userId);
+        return { ok: true, header: { name: header, value: headerValue(upstreamToken) } };
+      } catch (error) {
+        if (error instanceof UpstreamTokenUnavailable)
+          return {
+            ok: false,
+            httpStatus: 401,
+            message: `no upstream sign-in token for you: ${error.message}; sign in again`,
+          };
+        deps.logger.warn({ err: error }, 'upstream token refresh failed');
+        return {
+          ok: false,
+          httpStatus: 502,
+          message: 'your identity provider could not be reached to refresh your upstream token',
+        };
+      }
+    };
+  return async () => ({ ok: true });
+}
+
+const IN_PROCESS_URL = 'http://127.0.0.1/mcp';
+
+function openUpstream(config: ResourceConfig, deps: EndpointDeps) {
+  const upstream = config.upstream;
+  if ('url' in upstream)
+    return {
+      fetch: deps.fetch ?? ((request: Request) => fetch(request)),
+      url: upstream.url,
+      close: async () => {},
+    };
+  if ('command' in upstream) {
+    const stdio = createStdioUpstream(upstream, deps.logger.child({ endpoint: config.path }));
+    return { fetch: stdio.fetch, url: IN_PROCESS_URL, close: stdio.close };
+  }
+  // The demo checks its key like a real API: the shared value, or any `demo_…` key for BYOK.
+  const { mode, value } = config.credential;
+  const demo = createDemoUpstream(
+    mode === 'shared'
+      ? { acceptCredential: (authorization) => authorization === value }
+      : mode === 'passthrough'
+        ? { acceptCredential: (authorization) => /^(Bearer )?demo_\S+$/.test(authorization ?? '') }
+        : {},
+  );
+  return { fetch: demo.fetch, url: IN_PROCESS_URL, close: demo.close };
+}
+
+export type { Caller };

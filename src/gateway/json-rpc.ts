@@ -1,0 +1,103 @@
+/** Just enough JSON-RPC 2.0 for the proxy to judge and answer MCP messages it forwards. Pure. */
+
+export type JsonRpcId = string | number;
+
+export interface RpcMessage {
+  jsonrpc?: unknown;
+  id?: JsonRpcId | null;
+  method?: unknown;
+  params?: unknown;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** The messages of a POST body (one, or a batch), or undefined when it is not JSON-RPC shaped. */
+export function parseMessages(body: string): RpcMessage[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  if (list.length === 0 || !list.every(isObject)) return undefined;
+  return list as RpcMessage[];
+}
+
+/** A request expects an answer: it has a method and an id. */
+export function isRequest(message: RpcMessage): message is RpcMessage & { id: JsonRpcId; method: string } {
+  return (
+    typeof message.method === 'string' && (typeof message.id === 'string' || typeof message.id === 'number')
+  );
+}
+
+/** The tool a `tools/call` names, else undefined. */
+export function calledTool(message: RpcMessage): string | undefined {
+  if (message.method !== 'tools/call' || !isObject(message.params)) return undefined;
+  const name = message.params.name;
+  return typeof name === 'string' ? name : '';
+}
+
+/** Whether a body text is one or more JSON-RPC responses (an upstream's own error answer). */
+export function isRpcResponseBody(body: string): boolean {
+  const messages = parseMessages(body);
+  return (
+    messages !== undefined &&
+    messages.every((m) => m.jsonrpc === '2.0' && ('result' in m || 'error' in m) && m.method === undefined)
+  );
+}
+
+/** A tool error result: the model reads `content`, software reads `structuredContent.httpStatus`. */
+export function toolErrorResponse(id: JsonRpcId, message: string, httpStatus: number) {
+  return {
+    jsonrpc: '2.0',
+    id,
+    result: {
+      isError: true,
+      content: [{ type: 'text', text: message }],
+      structuredContent: { httpStatus, error: message },
+    },
+  };
+}
+
+/** A JSON-RPC error for a non-tool request the upstream could not answer (-32603 internal error). */
+export function rpcErrorResponse(id: JsonRpcId, message: string, httpStatus: number) {
+  return { jsonrpc: '2.0', id, error: { code: -32603, message, data: { httpStatus } } };
+}
+
+/** The answer to each request in `messages` when the upstream failed: tool errors for tool calls. */
+export function failureAnswers(messages: readonly RpcMessage[], message: string, httpStatus: number) {
+  return messages
+    .filter(isRequest)
+    .map((m) =>
+      m.method === 'tools/call'
+        ? toolErrorResponse(m.id, message, httpStatus)
+        : rpcErrorResponse(m.id, message, httpStatus),
+    );
+}
+
+/**
+ * Drops tools the caller may not use from a `tools/list` response message (MCP: tools outside the granted
+ * scopes are not listed). Any other message is returned unchanged.
+ */
+export function filterToolList(
+  message: unknown,
+  listIds: ReadonlySet<JsonRpcId>,
+  allowed: (tool: string) => boolean,
+) {
+  if (!isObject(message) || !listIds.has(message.id as JsonRpcId) || !isObject(message.result))
+    return message;
+  const tools = message.result.tools;
+  if (!Array.isArray(tools)) return message;
+  return {
+    ...message,
+    result: {
+      ...message.result,
+      tools: tools.filter((tool) => isObject(tool) && typeof tool.name === 'string' && allowed(tool.name)),
+    },
+  };
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,233 @@
+import type { Logger } from '../telemetry';
+import {
+  calledTool,
+  failureAnswers,
+  filterToolList,
+  isRequest,
+  isRpcResponseBody,
+  type JsonRpcId,
+  parseMessages,
+  type RpcMessage,
+} from './json-rpc';
+import type { SessionBinding } from './session-binding';
+import { rewriteSseMessages } from './sse';
+import type { ToolScopes } from './tool-scopes';
+
+/** How Gatehouse reaches an upstream MCP server: a fetch to its Streamable HTTP endpoint. */
+export type UpstreamFetch = (request: Request) => Promise<Response>;
+
+export type UpstreamCredential =
+  | { ok: true; header?: { name: string; value: string } }
+  | { ok: false; message: string; httpStatus: number };
+
+/** The authenticated caller of a protected endpoint, as the proxy needs it. */
+export interface Caller {
+  /** stable per caller (a user id, `service:…`, or a BYOK key hash): upstream sessions are bound to it */
+  subject: string;
+  /** scopes granted at this endpoint; undefined when Gatehouse scopes do not apply (BYOK) */
+  scopes?: readonly string[];
+  /** the credential the upstream gets (resolved per request: an IdP token may need a refresh) */
+  credential(): Promise<UpstreamCredential>;
+}
+
+export interface EndpointProxyOptions {
+  upstream: UpstreamFetch;
+  /** the URL requests are addressed to (the upstream's; a placeholder for in-process upstreams) */
+  upstreamUrl: string;
+  timeoutMs: number;
+  tools: ToolScopes;
+  sessions: SessionBinding;
+  /** the WWW-Authenticate value of a 403 for a tool whose scopes the caller lacks */
+  scopeChallenge(needed: readonly string[]): string;
+  logger: Logger;
+}
+
+/** Request headers an MCP upstream needs; everything else (Authorization, Cookie, Origin…) stays here. */
+const FORWARDED_REQUEST = new Set(['accept', 'content-type', 'last-event-id', 'traceparent', 'tracestate']);
+const RETURNED_RESPONSE = ['content-type', 'cache-control', 'mcp-protocol-version', 'retry-after'];
+
+/**
+ * Serves one protected endpoint by forwarding MCP Streamable HTTP to its upstream, message for message:
+ * streams (SSE), progress, sampling and elicitation pass untouched. What Gatehouse adds: per-tool scopes
+ * (unlisted, and a 403 scope challenge when called), the configured upstream credential in place of the
+ * caller's token (which never leaves Gatehouse), sessions bound to the caller, a timeout, and upstream
+ * failures answered as readable tool errors with the upstream's HTTP status.
+ */
+export function createEndpointProxy(options: EndpointProxyOptions) {
+  const { tools, sessions } = options;
+
+  return async function proxy(request: Request, caller: Caller): Promise<Response> {
+    if (!['POST', 'GET', 'DELETE'].includes(request.method))
+      return Response.json(
+        { error: 'method_not_allowed', error_description: 'MCP endpoints take POST, GET and DELETE' },
+        { status: 405, headers: { allow: 'POST, GET, DELETE' } },
+      );
+    const body = request.method === 'POST' ? await request.text() : undefined;
+    const messages = body === undefined ? [] : parseMessages(body);
+    if (!messages)
+      return Response.json(
+        { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'the body is not a JSON-RPC message' } },
+        { status: 400 },
+      );
+
+    // Per-tool scopes (MCP 2026-07-28 scope challenge, RFC 6750 §3.1): a tool the token cannot use.
+    if (caller.scopes) {
+      for (const message of messages) {
+        const tool = calledTool(message);
+        if (tool === undefined || tools.allows(tool, caller.scopes)) continue;
+        const needed = tools.needed(tool);
+        return Response.json(
+          { error: 'insufficient_scope', error_description: `the tool ${tool} needs: ${needed.join(' ')}` },
+          { status: 403, headers: { 'www-authenticate': options.scopeChallenge(needed) } },
+        );
+      }
+    }
+
+    const headers = new Headers();
+    for (const [name, value] of request.headers) {
+      if (FORWARDED_REQUEST.has(name) || (name.startsWith('mcp-') && name !== 'mcp-session-id'))
+        headers.set(name, value);
+    }
+    const presentedSession = request.headers.get('mcp-session-id');
+    if (presentedSession !== null) {
+      const upstreamSession = await sessions.unwrap(caller.subject, presentedSession);
+      // MCP Streamable HTTP: an unknown session id is a 404; the client starts a new session.
+      if (!upstreamSession)
+        return Response.json(
+          { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'session not found' } },
+          { status: 404 },
+        );
+      headers.set('mcp-session-id', upstreamSession);
+    }
+    const credential = await caller.credential();
+    if (!credential.ok) return failure(request, messages, credential.message, credential.httpStatus);
+    if (credential.header) headers.set(credential.header.name, credential.header.value);
+
+    const abort = new AbortController();
+    const onCallerGone = () => abort.abort(request.signal.reason);
+    request.signal.addEventListener('abort', onCallerGone, { once: true });
+    const timer = setTimeout(
+      () => abort.abort(new DOMException('timeout', 'TimeoutError')),
+      options.timeoutMs,
+    );
+    let answer: Response;
+    try {
+      answer = await options.upstream(
+        new Request(options.upstreamUrl, {
+          method: request.method,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          signal: abort.signal,
+        }),
+      );
+    } catch (error) {
+      const timedOut =
+        abort.signal.reason instanceof DOMException && abort.signal.reason.name === 'TimeoutError';
+      options.logger.warn({ err: error, timedOut }, 'upstream request failed');
+      return timedOut
+        ? failure(
+            request,
+            messages,
+            `the upstream MCP server did not answer within ${options.timeoutMs / 1000} s`,
+            504,
+          )
+        : failure(request, messages, `the upstream MCP server is unreachable (${describe(error)})`, 502);
+    } finally {
+      clearTimeout(timer);
+    }
+    // The body may stream for long (SSE); the caller leaving still cancels it.
+    if (!answer.ok) {
+      request.signal.removeEventListener('abort', onCallerGone);
+      return upstreamRefusal(request, messages, answer);
+    }
+    const out = new Headers();
+    for (const name of RETURNED_RESPONSE) {
+      const value = answer.headers.get(name);
+      if (value !== null) out.set(name, value);
+    }
+    const upstreamSession = answer.headers.get('mcp-session-id');
+    if (upstreamSession) out.set('mcp-session-id', await sessions.wrap(caller.subject, upstreamSession));
+
+    const listIds = new Set<JsonRpcId>(
+      messages.filter((m) => isRequest(m) && m.method === 'tools/list').map((m) => m.id as JsonRpcId),
+    );
+    if (listIds.size > 0 && caller.scopes && tools.hidesAny(caller.scopes)) {
+      const granted = caller.scopes;
+      const allowed = (tool: string) => tools.allows(tool, granted);
+      const text = await answer.text();
+      const type = answer.headers.get('content-type') ?? '';
+      const filtered = type.includes('text/event-stream')
+        ? rewriteSseMessages(text, (m) => filterToolList(m, listIds, allowed))
+        : rewriteJson(text, (m) => filterToolList(m, listIds, allowed));
+      return new Response(filtered, { status: answer.status, headers: out });
+    }
+    return new Response(answer.body, { status: answer.status, headers: out });
+  };
+
+  /** An upstream non-2xx: its own JSON-RPC answer passes (e.g. 404 unknown session); anything else is explained. */
+  async function upstreamRefusal(
+    request: Request,
+    messages: RpcMessage[],
+    answer: Response,
+  ): Promise<Response> {
+    const text = await answer.text().catch(() => '');
+    if (
+      (answer.headers.get('content-type') ?? '').includes('json') &&
+      isRpcResponseBody(text) &&
+      answer.status !== 401 &&
+      answer.status !== 403
+    )
+      return new Response(text, { status: answer.status, headers: { 'content-type': 'application/json' } });
+    const reason = upstreamReason(text);
+    return failure(
+      request,
+      messages,
+      `the upstream MCP server answered HTTP ${answer.status}${reason ? `: ${reason}` : ''}`,
+      answer.status,
+    );
+  }
+}
+
+/**
+ * What the caller gets when the upstream could not answer: HTTP 200 with a tool error (or JSON-RPC error)
+ * per request, so the model reads why and step-up can act on `httpStatus`; a JSON error for GET/DELETE
+ * and notifications. Never the upstream's own challenge: a 401 here would send the client to re-authorize
+ * with Gatehouse for a problem Gatehouse's token does not have.
+ */
+function failure(request: Request, messages: RpcMessage[], message: string, httpStatus: number): Response {
+  const answers = failureAnswers(messages, message, httpStatus);
+  if (answers.length > 0)
+    return Response.json(messages.length === 1 && answers.length === 1 ? answers[0] : answers);
+  // An upstream 401/403 is not the caller's to answer (see above): 502 with the reason.
+  const status = httpStatus === 401 || httpStatus === 403 ? 502 : httpStatus;
+  return Response.json({ error: 'upstream_error', error_description: message, httpStatus }, { status });
+}
+
+function rewriteJson(text: string, transform: (message: unknown) => unknown): string {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return JSON.stringify(Array.isArray(parsed) ? parsed.map(transform) : transform(parsed));
+  } catch {
+    return text;
+  }
+}
+
+/** A short, readable reason from an upstream error body (OAuth-style or JSON-RPC-style); never the raw body. */
+function upstreamReason(text: string): string {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const nested =
+      body.error && typeof body.error === 'object' ? (body.error as Record<string, unknown>) : {};
+    const reason = body.error_description ?? body.message ?? nested.message ?? body.error;
+    return typeof reason === 'string' ? reason.slice(0, 200) : '';
+  } catch {
+    return '';
+  }
+}
+
+function describe(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  return cause instanceof Error ? cause.message.slice(0, 120) : 'network error';
+}
