@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { auditCommand, sweepCommand } from './audit';
 import { clientsCommand } from './clients';
+import { demoCommand } from './demo';
 import { doctor } from './doctor';
 import { type CliIo, processIo } from './io';
 import { devConfig, loadValidConfig, migrate, runServer } from './serve';
@@ -20,6 +21,7 @@ Commands:
   token     create, list or revoke personal access tokens
   audit     print audit events as JSON lines
   sweep     purge expired data and re-check users with their identity provider (for cron)
+  demo      run the demo MCP server alone (stdio or HTTP), to try an upstream
 
 Run 'gatehouse <command> --help' for a command's options.`,
   dev: `gatehouse dev [--port N]
@@ -57,6 +59,10 @@ oldest first. --since takes a duration (15m, 24h, 7d) or an ISO timestamp; defau
 One pass of what 'serve' does periodically: deletes expired rows, re-validates users not checked for
 identity.staleUserSeconds with their identity provider (revoking drifted ones) and purges audit events
 older than audit.retentionDays. Prints a JSON summary.`,
+  demo: `gatehouse demo [--stdio | --port N]
+
+Runs the demo MCP server (echo, time, notes.add, notes.list, forbidden) without Gatehouse: over stdio
+(an upstream 'command'), or over Streamable HTTP on 127.0.0.1:N/mcp (default 8788; an upstream 'url').`,
   doctor: `gatehouse doctor --config FILE
 
 Validates FILE plus environment overrides; prints every error and warning; exits 1 on any error.`,
@@ -77,6 +83,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     resource?: string;
     scope?: string[];
     'expires-days'?: string;
+    stdio?: boolean;
   };
   let positionals: string[];
   try {
@@ -95,6 +102,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         resource: { type: 'string' },
         scope: { type: 'string', multiple: true },
         'expires-days': { type: 'string' },
+        stdio: { type: 'boolean' },
       },
       allowPositionals: command === 'clients' || command === 'token',
       strict: true,
@@ -134,6 +142,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     case 'migrate':
       return migrate(values.config, io);
+    case 'demo':
+      return demoCommand(
+        { stdio: values.stdio === true, port: values.port ? Number(values.port) : undefined },
+        io,
+      );
     case 'doctor':
       return doctor(values.config, io);
     case 'token':

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { applyEnvOverrides, type GatehouseConfig, loadConfig, validateConfig } from '../config';
 import { startGatehouse } from '../main';
@@ -38,6 +39,7 @@ export function devConfig(io: CliIo, port: number | undefined): GatehouseConfig 
       access: { allowAnyone: true, admins: { emails: ['dev@example.com'] } },
       // Development only: lets a client metadata document be served from this machine.
       cimd: { allowLoopbackDocuments: true },
+      resources: devEndpoints(secrets.secret),
     },
     { ...io.env, GATEHOUSE_PORT: undefined, GATEHOUSE_ISSUER: undefined },
   );
@@ -49,6 +51,37 @@ export function devConfig(io: CliIo, port: number | undefined): GatehouseConfig 
   return result.config;
 }
 
+/**
+ * The two endpoints of `gatehouse dev`, both over the demo MCP server: `/mcp` for signed-in users (OAuth
+ * or a personal access token) with a team key they never see, and `/byok` where callers bring their own
+ * key (the demo accepts any `demo_…` key).
+ */
+function devEndpoints(secret: string) {
+  const teamKey = `demo_team_${createHash('sha256').update(`demo-team|${secret}`).digest('base64url').slice(0, 24)}`;
+  return [
+    {
+      path: '/mcp',
+      name: 'Demo MCP server',
+      scopes: [
+        { name: 'mcp:tools', description: 'Use the demo tools', default: true },
+        { name: 'notes:write', description: 'Add notes (the notes.add tool)', default: false },
+      ],
+      auth: ['oauth', 'pat'],
+      upstream: { demo: true },
+      credential: { mode: 'shared', value: `Bearer ${teamKey}` },
+      requiredScopes: ['mcp:tools'],
+      toolScopes: { 'notes.add': ['notes:write'] },
+    },
+    {
+      path: '/byok',
+      name: 'Demo MCP server (bring your own key)',
+      auth: ['byok'],
+      upstream: { demo: true },
+      credential: { mode: 'passthrough' },
+    },
+  ];
+}
+
 /** Runs until SIGINT/SIGTERM. */
 export async function runServer(config: GatehouseConfig, io: CliIo): Promise<number> {
   const gatehouse = await startGatehouse(config);
@@ -56,7 +89,9 @@ export async function runServer(config: GatehouseConfig, io: CliIo): Promise<num
   io.out(`  issuer:     ${config.issuer}`);
   io.out(`  health:     ${gatehouse.url}/healthz  ready: ${gatehouse.url}/readyz`);
   for (const resource of config.resources)
-    io.out(`  MCP:        ${new URL(config.issuer).origin}${resource.path}`);
+    io.out(
+      `  MCP:        ${new URL(config.issuer).origin}${resource.path}  (${resource.auth.join(', ')}${resource.auth.includes('byok') && 'demo' in resource.upstream ? ': any demo_… key' : ''})`,
+    );
   io.out(`  metadata:   ${config.issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`);
   io.out(`  your apps:  ${gatehouse.url}/account/apps   tokens: ${gatehouse.url}/account/tokens`);
   io.out(`  audit log:  ${gatehouse.url}/admin/audit (admins)`);

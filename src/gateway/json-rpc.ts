@@ -42,17 +42,29 @@ export function calledTool(message: RpcMessage): string | undefined {
 export function isRpcResponseBody(body: string): boolean {
   const messages = parseMessages(body);
   return (
-    messages !== undefined &&
-    messages.every((m) => m.jsonrpc === '2.0' && ('result' in m || 'error' in m) && m.method === undefined)
+    messages?.every(
+      (m) => m.jsonrpc === '2.0' && ('result' in m || 'error' in m) && m.method === undefined,
+    ) ?? false
   );
 }
 
+/**
+ * Whether a message speaks MCP 2026-07-28 or later (per-request envelope: the protocol version travels in
+ * the header and in `_meta`). Such a caller expects `resultType` on every result.
+ */
+export function isModernWire(message: RpcMessage, versionHeader: string | null): boolean {
+  const meta = isObject(message.params) && isObject(message.params._meta) ? message.params._meta : {};
+  const version = meta['io.modelcontextprotocol/protocolVersion'] ?? versionHeader ?? '';
+  return typeof version === 'string' && version >= '2026-07-28';
+}
+
 /** A tool error result: the model reads `content`, software reads `structuredContent.httpStatus`. */
-export function toolErrorResponse(id: JsonRpcId, message: string, httpStatus: number) {
+export function toolErrorResponse(id: JsonRpcId, message: string, httpStatus: number, modern = false) {
   return {
     jsonrpc: '2.0',
     id,
     result: {
+      ...(modern ? { resultType: 'complete' } : {}),
       isError: true,
       content: [{ type: 'text', text: message }],
       structuredContent: { httpStatus, error: message },
@@ -66,12 +78,17 @@ export function rpcErrorResponse(id: JsonRpcId, message: string, httpStatus: num
 }
 
 /** The answer to each request in `messages` when the upstream failed: tool errors for tool calls. */
-export function failureAnswers(messages: readonly RpcMessage[], message: string, httpStatus: number) {
+export function failureAnswers(
+  messages: readonly RpcMessage[],
+  message: string,
+  httpStatus: number,
+  versionHeader: string | null = null,
+) {
   return messages
     .filter(isRequest)
     .map((m) =>
       m.method === 'tools/call'
-        ? toolErrorResponse(m.id, message, httpStatus)
+        ? toolErrorResponse(m.id, message, httpStatus, isModernWire(m, versionHeader))
         : rpcErrorResponse(m.id, message, httpStatus),
     );
 }

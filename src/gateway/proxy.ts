@@ -110,16 +110,26 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
       () => abort.abort(new DOMException('timeout', 'TimeoutError')),
       options.timeoutMs,
     );
+    // Raced as well as passed on: a Request's derived signal can be collected before it fires (undici),
+    // and a timeout must hold whatever the upstream implementation does with it.
+    const aborted = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }),
+    );
+    // After the race the caller may still leave mid-stream: that rejection has no one to tell.
+    aborted.catch(() => {});
     let answer: Response;
     try {
-      answer = await options.upstream(
-        new Request(options.upstreamUrl, {
-          method: request.method,
-          headers,
-          ...(body === undefined ? {} : { body }),
-          signal: abort.signal,
-        }),
-      );
+      answer = await Promise.race([
+        options.upstream(
+          new Request(options.upstreamUrl, {
+            method: request.method,
+            headers,
+            ...(body === undefined ? {} : { body }),
+            signal: abort.signal,
+          }),
+        ),
+        aborted,
+      ]);
     } catch (error) {
       const timedOut =
         abort.signal.reason instanceof DOMException && abort.signal.reason.name === 'TimeoutError';
@@ -195,7 +205,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
  * with Gatehouse for a problem Gatehouse's token does not have.
  */
 function failure(request: Request, messages: RpcMessage[], message: string, httpStatus: number): Response {
-  const answers = failureAnswers(messages, message, httpStatus);
+  const answers = failureAnswers(messages, message, httpStatus, request.headers.get('mcp-protocol-version'));
   if (answers.length > 0)
     return Response.json(messages.length === 1 && answers.length === 1 ? answers[0] : answers);
   // An upstream 401/403 is not the caller's to answer (see above): 502 with the reason.

@@ -1,9 +1,10 @@
 /**
- * Runs the official MCP conformance suite's `server` mode twice per protocol revision: against the demo MCP
- * server directly, and against Gatehouse's protected `/mcp` endpoint through a loopback proxy that adds a
- * valid bearer token (the suite sends no credentials). Prints both pass counts; fails when a check fails
- * through Gatehouse that is not listed in expected-failures-server.yml, or when Gatehouse passes fewer
- * checks than the server alone (the gateway must lose nothing).
+ * Runs the official MCP conformance suite's `server` mode per protocol revision: against the demo upstream
+ * directly, then through each kind of Gatehouse endpoint over that same upstream: OAuth (shared credential),
+ * personal access token, service token and BYOK (passthrough). A loopback proxy adds the bearer (the suite
+ * sends no credentials). Fails when a check fails through Gatehouse that is not listed in
+ * expected-failures-server.yml, or when any mode passes fewer checks than the upstream alone (the gateway
+ * must lose nothing).
  *
  * Usage: node --import tsx test/conformance/server.ts   (npm run conformance:server)
  */
@@ -13,16 +14,18 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { createEchoMcpHandler } from '../../src/demo/echo-server';
+import { createDemoUpstream } from '../../src/demo/upstream';
 import { listen } from '../../src/http';
 import { startTestGatehouse } from '../support/gatehouse';
 import {
   authorizeThroughPages,
   authorizeUrl,
   createBrowser,
+  devLogin,
   pkcePair,
   tokenRequest,
 } from '../support/oauth-driver';
+import { createPatThroughPage } from '../support/pat';
 import { type Check, collectChecks, NODE22_BIN, readExpectedFailures, SUITE } from './checks';
 
 const OUT = join(import.meta.dirname, '../../test-results/conformance-server');
@@ -65,17 +68,39 @@ async function startBearerProxy(target: string, token: string) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.pathname}`,
     close: () => server.close(),
   };
 }
 
+// The demo upstream, alone, for the baseline; every Gatehouse endpoint forwards to this same server.
+const demo = createDemoUpstream();
+const direct = new Hono();
+direct.all('/mcp', (c) => demo.fetch(c.req.raw));
+const directServer = await listen(direct, '127.0.0.1', 0);
+const upstream = { url: `${directServer.url}/mcp` };
+const scopes = [{ name: 'mcp:tools', description: 'Use the tools' }];
+const SERVICE_TOKEN = 'conformance-service-token-0123456789abcdef';
+
 const gatehouse = await startTestGatehouse({
   clients: [{ clientId: 'conformance-server', clientName: 'Conformance proxy', redirectUris: [REDIRECT] }],
+  serviceToken: { token: SERVICE_TOKEN },
+  resources: [
+    { path: '/mcp', scopes, upstream, credential: { mode: 'shared', value: 'Bearer team-key' } },
+    {
+      path: '/service',
+      scopes,
+      auth: ['service'],
+      upstream,
+      credential: { mode: 'shared', value: 'Bearer team-key' },
+    },
+    { path: '/byok', auth: ['byok'], upstream, credential: { mode: 'passthrough' } },
+  ],
 });
 const pkce = await pkcePair();
+const browser = createBrowser(gatehouse.url);
 const landed = await authorizeThroughPages(
-  createBrowser(gatehouse.url),
+  browser,
   authorizeUrl(gatehouse.url, {
     response_type: 'code',
     client_id: 'conformance-server',
@@ -91,40 +116,51 @@ const tokens = await tokenRequest(gatehouse.url, {
   redirect_uri: REDIRECT,
   client_id: 'conformance-server',
 });
-const proxy = await startBearerProxy(`${gatehouse.url}/mcp`, tokens.body.access_token ?? '');
+await devLogin(browser);
+const pat = await createPatThroughPage(browser, {
+  name: 'conformance',
+  resource: '/mcp',
+  scope: 'mcp:tools',
+  expires_days: '1',
+});
 
-// The same demo server, alone, for the baseline.
-const mcp = createEchoMcpHandler();
-const direct = new Hono();
-direct.all('/mcp', (c) => mcp.fetch(c.req.raw));
-const directServer = await listen(direct, '127.0.0.1', 0);
+const modes = [
+  { mode: 'oauth', path: '/mcp', bearer: tokens.body.access_token ?? '' },
+  { mode: 'pat', path: '/mcp', bearer: pat.token ?? '' },
+  { mode: 'service', path: '/service', bearer: SERVICE_TOKEN },
+  { mode: 'byok', path: '/byok', bearer: 'demo_conformance-key' },
+];
+const proxies = await Promise.all(modes.map((m) => startBearerProxy(`${gatehouse.url}${m.path}`, m.bearer)));
 
 let problems = 0;
 try {
   for (const revision of REVISIONS) {
     const alone = await runSuite(`${directServer.url}/mcp`, revision, join(OUT, revision, 'direct'));
-    const through = await runSuite(proxy.url, revision, join(OUT, revision, 'gatehouse'));
     const passed = (checks: Check[]) => checks.filter((c) => c.status === 'SUCCESS').length;
-    const failing = through.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING');
-    const unexpected = failing.filter((c) => !expected.has(c.id));
-    console.log(
-      `conformance server ${revision}: direct ${passed(alone)}/${alone.length} passed, through Gatehouse ${passed(through)}/${through.length} passed, ${failing.length} failing (${unexpected.length} unexpected)`,
-    );
-    for (const check of failing) {
+    console.log(`conformance server ${revision}: direct ${passed(alone)}/${alone.length} passed`);
+    for (const [index, { mode }] of modes.entries()) {
+      const through = await runSuite(proxies[index]?.url ?? '', revision, join(OUT, revision, mode));
+      const failing = through.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING');
+      const unexpected = failing.filter((c) => !expected.has(c.id));
       console.log(
-        `  ${expected.has(check.id) ? 'expected ' : ''}${check.status} ${check.id}: ${(check.errorMessage ?? '').slice(0, 160)}`,
+        `  through Gatehouse (${mode}): ${passed(through)}/${through.length} passed, ${failing.length} failing (${unexpected.length} unexpected)`,
       );
-    }
-    problems += unexpected.length;
-    if (passed(through) < passed(alone)) {
-      console.log('  Gatehouse passes fewer checks than the server alone');
-      problems++;
+      for (const check of unexpected)
+        console.log(`    ${check.status} ${check.id}: ${(check.errorMessage ?? '').slice(0, 160)}`);
+      problems += unexpected.length;
+      if (passed(through) < passed(alone)) {
+        const lost = alone.filter(
+          (c) => c.status === 'SUCCESS' && !through.some((t) => t.id === c.id && t.status === 'SUCCESS'),
+        );
+        console.log(`    passes fewer checks than the upstream alone: ${lost.map((c) => c.id).join(', ')}`);
+        problems++;
+      }
     }
   }
 } finally {
-  proxy.close();
-  await directServer.close();
-  await mcp.close();
+  for (const proxy of proxies) proxy.close();
   await gatehouse.close();
+  await directServer.close();
+  await demo.close();
 }
 process.exit(problems > 0 ? 1 : 0);

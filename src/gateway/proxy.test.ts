@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { importHmacKey, utf8 } from '../crypto';
+import { createLogger, createMemoryDestination } from '../telemetry';
+import { type Caller, createEndpointProxy, type UpstreamFetch } from './proxy';
+import { createSessionBinding } from './session-binding';
+import { createToolScopes } from './tool-scopes';
+
+const TOOLS = [{ name: 'echo' }, { name: 'notes.add' }, { name: 'constructor' }];
+
+/** A proxy over an upstream that the test scripts; it records what reached the upstream. */
+async function setup(answer: (request: Request) => Response | Promise<Response>, timeoutMs = 2000) {
+  const seen: Request[] = [];
+  const upstream: UpstreamFetch = async (request) => {
+    seen.push(request.clone());
+    return answer(request);
+  };
+  const logs = createMemoryDestination();
+  const proxy = createEndpointProxy({
+    upstream,
+    upstreamUrl: 'http://upstream.test/mcp',
+    timeoutMs,
+    tools: createToolScopes({ 'notes.add': ['notes:write'] }),
+    sessions: createSessionBinding(await importHmacKey(utf8.encode('k'.repeat(32))), '/mcp'),
+    scopeChallenge: (needed) => `Bearer error="insufficient_scope", scope="${needed.join(' ')}"`,
+    logger: createLogger({ level: 'info', destination: logs }),
+  });
+  return { proxy, seen, logs };
+}
+
+const caller = (subject = 'u_alice', scopes = ['mcp:tools']): Caller => ({
+  subject,
+  scopes,
+  credential: async () => ({ ok: true, header: { name: 'authorization', value: 'Bearer team-key' } }),
+});
+
+const post = (message: unknown, headers: Record<string, string> = {}) =>
+  new Request('http://gatehouse.test/mcp', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: 'Bearer gatehouse-access-token',
+      cookie: 'gh_session=secret',
+      origin: 'http://gatehouse.test',
+      'mcp-protocol-version': '2025-11-25',
+      ...headers,
+    },
+    body: JSON.stringify(message),
+  });
+const listTools = { jsonrpc: '2.0', id: 7, method: 'tools/list', params: {} };
+const call = (name: string, id = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: {} },
+});
+const toolList = () => Response.json({ jsonrpc: '2.0', id: 7, result: { tools: TOOLS } });
+
+describe('the endpoint proxy', () => {
+  it('sends the configured credential, never the caller token, cookie or origin', async () => {
+    const { proxy, seen } = await setup(toolList);
+    await proxy(post(listTools), caller('u_alice', ['mcp:tools', 'notes:write']));
+    const headers = Object.fromEntries(seen[0]?.headers ?? []);
+    expect(headers.authorization).toBe('Bearer team-key');
+    expect(headers['mcp-protocol-version']).toBe('2025-11-25');
+    expect(headers.cookie).toBeUndefined();
+    expect(headers.origin).toBeUndefined();
+    expect(JSON.stringify(headers)).not.toContain('gatehouse-access-token');
+  });
+
+  it('hides tools whose scopes the caller lacks, in JSON and in SSE answers', async () => {
+    const json = await setup(toolList);
+    const names = async (response: Response) =>
+      ((await response.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map(
+        (t) => t.name,
+      );
+    expect(await names(await json.proxy(post(listTools), caller()))).toEqual(['echo', 'constructor']);
+    expect(await names(await json.proxy(post(listTools), caller('u', ['mcp:tools', 'notes:write'])))).toEqual(
+      ['echo', 'notes.add', 'constructor'],
+    );
+    const sse = await setup(
+      () =>
+        new Response(
+          `id: e1\nevent: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{}}\n\nid: e2\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 7, result: { tools: TOOLS } })}\n\n`,
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+    );
+    const text = await (await sse.proxy(post(listTools), caller())).text();
+    expect(text).toContain(
+      'id: e2\nevent: message\ndata: {"jsonrpc":"2.0","id":7,"result":{"tools":[{"name":"echo"},{"name":"constructor"}]}}',
+    );
+    expect(text).toContain('notifications/progress');
+  });
+
+  it('answers a call to a tool beyond the grant with 403 insufficient_scope, before the upstream', async () => {
+    const { proxy, seen } = await setup(toolList);
+    const refused = await proxy(post(call('notes.add')), caller());
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_scope", scope="notes:write"',
+    );
+    expect(await refused.json()).toEqual({
+      error: 'insufficient_scope',
+      error_description: 'the tool notes.add needs: notes:write',
+    });
+    // a batch cannot smuggle the call past the check
+    expect((await proxy(post([call('echo'), call('notes.add', 2)]), caller())).status).toBe(403);
+    // `constructor` is a tool name like any other (no Object.prototype lookups)
+    expect((await proxy(post(call('constructor')), caller())).status).toBe(200);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('binds upstream sessions to the caller who opened them', async () => {
+    const { proxy, seen } = await setup(() =>
+      Response.json(
+        { jsonrpc: '2.0', id: 1, result: {} },
+        { headers: { 'mcp-session-id': 'upstream-session-1' } },
+      ),
+    );
+    const opened = await proxy(
+      post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }),
+      caller('u_alice'),
+    );
+    const sessionId = opened.headers.get('mcp-session-id') ?? '';
+    expect(sessionId).toMatch(/^upstream-session-1\.[\w-]{22}$/);
+    await proxy(post(listTools, { 'mcp-session-id': sessionId }), caller('u_alice'));
+    expect(seen[1]?.headers.get('mcp-session-id')).toBe('upstream-session-1');
+    const stolen = await proxy(post(listTools, { 'mcp-session-id': sessionId }), caller('u_mallory'));
+    expect(stolen.status).toBe(404);
+    const forged = await proxy(
+      post(listTools, { 'mcp-session-id': 'upstream-session-1' }),
+      caller('u_alice'),
+    );
+    expect(forged.status).toBe(404);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('turns upstream HTTP failures into tool errors with httpStatus, never passing its challenge', async () => {
+    const { proxy } = await setup(
+      () =>
+        new Response('{"error":"invalid_token","error_description":"key expired"}', {
+          status: 401,
+          headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="upstream"' },
+        }),
+    );
+    const answer = await proxy(post(call('echo')), caller());
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('www-authenticate')).toBeNull();
+    expect(await answer.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: {
+        isError: true,
+        content: [{ type: 'text', text: 'the upstream MCP server answered HTTP 401: key expired' }],
+        structuredContent: {
+          httpStatus: 401,
+          error: 'the upstream MCP server answered HTTP 401: key expired',
+        },
+      },
+    });
+    const list = (await (await proxy(post(listTools), caller())).json()) as { error: { data: unknown } };
+    expect(list.error.data).toEqual({ httpStatus: 401 });
+    const stream = await proxy(new Request('http://gatehouse.test/mcp', { method: 'GET' }), caller());
+    expect(stream.status).toBe(502);
+    expect(await stream.json()).toMatchObject({ error: 'upstream_error', httpStatus: 401 });
+  });
+
+  it('passes an upstream JSON-RPC error answer through with its status (e.g. an unknown session)', async () => {
+    const body = { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } };
+    const { proxy } = await setup(() => Response.json(body, { status: 404 }));
+    const answer = await proxy(post(listTools), caller());
+    expect(answer.status).toBe(404);
+    expect(await answer.json()).toEqual(body);
+  });
+
+  it('times out a silent upstream and reports an unreachable one, as tool errors', async () => {
+    const silent = await setup(
+      (request) =>
+        new Promise((_, reject) =>
+          request.signal.addEventListener('abort', () => reject(request.signal.reason)),
+        ),
+      50,
+    );
+    const late = (await (await silent.proxy(post(call('echo')), caller())).json()) as {
+      result: { structuredContent: unknown };
+    };
+    expect(late.result.structuredContent).toEqual({
+      httpStatus: 504,
+      error: 'the upstream MCP server did not answer within 0.05 s',
+    });
+    const down = await setup(() => {
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+      });
+    });
+    const refused = (await (await down.proxy(post(call('echo')), caller())).json()) as {
+      result: { content: Array<{ text: string }> };
+    };
+    expect(refused.result.content[0]?.text).toBe('the upstream MCP server is unreachable (ECONNREFUSED)');
+  });
+
+  it('refuses bodies that are not JSON-RPC and methods MCP does not use', async () => {
+    const { proxy, seen } = await setup(toolList);
+    const bad = new Request('http://gatehouse.test/mcp', { method: 'POST', body: '{not json' });
+    expect((await proxy(bad, caller())).status).toBe(400);
+    expect((await proxy(post([]), caller())).status).toBe(400);
+    expect(
+      (await proxy(new Request('http://gatehouse.test/mcp', { method: 'PUT', body: '{}' }), caller())).status,
+    ).toBe(405);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('reports a credential it cannot obtain as a tool error, without calling the upstream', async () => {
+    const { proxy, seen } = await setup(toolList);
+    const answer = await proxy(post(call('echo')), {
+      subject: 'u_bob',
+      scopes: ['mcp:tools'],
+      credential: async () => ({ ok: false, httpStatus: 401, message: 'no upstream sign-in token for you' }),
+    });
+    expect(
+      ((await answer.json()) as { result: { structuredContent: unknown } }).result.structuredContent,
+    ).toEqual({
+      httpStatus: 401,
+      error: 'no upstream sign-in token for you',
+    });
+    expect(seen).toHaveLength(0);
+  });
+});
