@@ -347,3 +347,33 @@ describe('protected endpoints proxy to their upstream', () => {
     await client.close();
   });
 });
+
+describe('BYOK rate limits', () => {
+  it('limits each key (by hash) separately: 429 with Retry-After, another key still passes', async () => {
+    const upstream = await startRecordingUpstream();
+    const gh = await startTestGatehouse({
+      http: { rateLimit: { maxRequestsPerIp: 100_000, maxRequestsPerUser: 3 } },
+      resources: [
+        {
+          path: '/byok',
+          auth: ['byok'],
+          upstream: { url: upstream.url },
+          credential: { mode: 'passthrough' },
+        },
+      ],
+    });
+    try {
+      for (let i = 0; i < 3; i++) expect((await listTools(gh.url, 'demo_key-a', '/byok')).status).toBe(200);
+      const limited = await listTools(gh.url, 'demo_key-a', '/byok');
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await limited.json()) as object).toMatchObject({ error: 'rate_limited' });
+      expect((await listTools(gh.url, 'demo_key-b', '/byok')).status).toBe(200);
+      // the limited call never reached the upstream
+      expect(upstream.seen).toHaveLength(4);
+    } finally {
+      await gh.close();
+      await upstream.close();
+    }
+  });
+});
