@@ -39,6 +39,18 @@ for _ in $(seq 1 100); do
   if node -e "fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" "http://127.0.0.1:$port/readyz"; then ready=yes; break; fi
   sleep 0.1
 done
+# The two demo endpoints: /mcp wants a Gatehouse token; /byok takes any demo_… key and lists the tools.
+endpoints=fail
+if [ -n "$ready" ] && node -e "
+  const base = process.argv[1];
+  const list = (path, auth) => fetch(base + path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }) });
+  (async () => {
+    const mcp = await list('/mcp', {});
+    const byok = await list('/byok', { authorization: 'Bearer demo_smoke' });
+    const tools = await byok.text();
+    if (mcp.status !== 401 || !tools.includes('\"name\":\"notes.add\"')) throw new Error('mcp ' + mcp.status + ', byok ' + tools);
+  })().then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });
+" "http://127.0.0.1:$port"; then endpoints=ok; fi
 kill "$dev_pid" 2>/dev/null || true
 wait "$dev_pid" 2>/dev/null || true
 if [ -z "$ready" ]; then
@@ -47,3 +59,9 @@ if [ -z "$ready" ]; then
   exit 1
 fi
 echo "gatehouse dev answered /readyz"
+if [ "$endpoints" != ok ]; then
+  echo "gatehouse dev's /mcp and /byok endpoints did not answer as expected" >&2
+  cat "$work/dev.log" >&2
+  exit 1
+fi
+echo "gatehouse dev serves /mcp (401 without a token) and /byok (tools with a demo key)"
