@@ -70,7 +70,7 @@ listen: { host: 127.0.0.1, port: ${port} }
 secret: bench-secret-bench-secret-bench-secret
 encryptionKeys: [{ id: b1, key: ${Buffer.alloc(32, 3).toString('base64')} }]
 database: { url: "sqlite:${join(dir, 'bench.db')}" }
-http: { rateLimit: { maxRequestsPerIp: 100000000 } }
+http: { rateLimit: { maxRequestsPerIp: 100000000, maxRequestsPerUser: 100000000 } }
 log: { level: warn }
 ${extraConfig}`,
   );
