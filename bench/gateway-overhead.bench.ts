@@ -6,14 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import {
-  authorizeThroughPages,
-  authorizeUrl,
-  createBrowser,
-  devLogin,
-  pkcePair,
-  tokenRequest,
-} from '../test/support/oauth-driver';
+import { accessTokenThroughPages, createBrowser, devLogin } from '../test/support/oauth-driver';
 import { type LoadResult, load, printTable, rssMbOf, startServer } from './support';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -41,26 +34,11 @@ resources:
 `);
 const browser = createBrowser(server.url);
 await devLogin(browser, 'bench@example.com');
-const pkce = await pkcePair();
-const landed = await authorizeThroughPages(
-  browser,
-  authorizeUrl(server.url, {
-    response_type: 'code',
-    client_id: 'bench',
-    redirect_uri: REDIRECT,
-    code_challenge: pkce.challenge,
-    code_challenge_method: 'S256',
-  }),
+const token = await accessTokenThroughPages(
+  server.url,
+  { clientId: 'bench', redirectUri: REDIRECT },
+  { browser },
 );
-const token = (
-  await tokenRequest(server.url, {
-    grant_type: 'authorization_code',
-    code: landed.searchParams.get('code') ?? '',
-    code_verifier: pkce.verifier,
-    redirect_uri: REDIRECT,
-    client_id: 'bench',
-  })
-).body.access_token;
 
 const call = {
   method: 'POST' as const,

@@ -17,14 +17,7 @@ import { Hono } from 'hono';
 import { createDemoUpstream } from '../../src/demo/upstream';
 import { listen } from '../../src/http';
 import { startTestGatehouse } from '../support/gatehouse';
-import {
-  authorizeThroughPages,
-  authorizeUrl,
-  createBrowser,
-  devLogin,
-  pkcePair,
-  tokenRequest,
-} from '../support/oauth-driver';
+import { accessTokenThroughPages, createBrowser, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 import { type Check, collectChecks, NODE22_BIN, readExpectedFailures, SUITE } from './checks';
 
@@ -97,25 +90,12 @@ const gatehouse = await startTestGatehouse({
     { path: '/byok', auth: ['byok'], upstream, credential: { mode: 'passthrough' } },
   ],
 });
-const pkce = await pkcePair();
 const browser = createBrowser(gatehouse.url);
-const landed = await authorizeThroughPages(
-  browser,
-  authorizeUrl(gatehouse.url, {
-    response_type: 'code',
-    client_id: 'conformance-server',
-    redirect_uri: REDIRECT,
-    code_challenge: pkce.challenge,
-    code_challenge_method: 'S256',
-  }),
+const accessToken = await accessTokenThroughPages(
+  gatehouse.url,
+  { clientId: 'conformance-server', redirectUri: REDIRECT },
+  { browser },
 );
-const tokens = await tokenRequest(gatehouse.url, {
-  grant_type: 'authorization_code',
-  code: landed.searchParams.get('code') ?? '',
-  code_verifier: pkce.verifier,
-  redirect_uri: REDIRECT,
-  client_id: 'conformance-server',
-});
 await devLogin(browser);
 const pat = await createPatThroughPage(browser, {
   name: 'conformance',
@@ -125,7 +105,7 @@ const pat = await createPatThroughPage(browser, {
 });
 
 const modes = [
-  { mode: 'oauth', path: '/mcp', bearer: tokens.body.access_token ?? '' },
+  { mode: 'oauth', path: '/mcp', bearer: accessToken },
   { mode: 'pat', path: '/mcp', bearer: pat.token ?? '' },
   { mode: 'service', path: '/service', bearer: SERVICE_TOKEN },
   { mode: 'byok', path: '/byok', bearer: 'demo_conformance-key' },

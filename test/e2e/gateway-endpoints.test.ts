@@ -3,15 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { listTools } from '../support/mcp-call';
-import {
-  authorizeThroughPages,
-  authorizeUrl,
-  createBrowser,
-  devLogin,
-  pkcePair,
-  tokenRequest,
-} from '../support/oauth-driver';
+import { callToolRaw, listTools } from '../support/mcp-call';
+import { accessTokenThroughPages, createBrowser, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 import { connectWithBearer, startRecordingUpstream } from '../support/upstream';
 
@@ -81,30 +74,12 @@ describe('protected endpoints proxy to their upstream', () => {
     await byokUpstream?.close();
   });
 
-  async function accessToken(scope: string): Promise<string> {
-    const pkce = await pkcePair();
-    const landed = await authorizeThroughPages(
-      createBrowser(gh.url),
-      authorizeUrl(gh.url, {
-        response_type: 'code',
-        client_id: 'e2e',
-        redirect_uri: REDIRECT,
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-        scope,
-        resource: `${gh.url}/mcp`,
-      }),
+  const accessToken = (scope: string, path = '/mcp') =>
+    accessTokenThroughPages(
+      gh.url,
+      { clientId: 'e2e', redirectUri: REDIRECT },
+      { scope, resource: `${gh.url}${path}` },
     );
-    const tokens = await tokenRequest(gh.url, {
-      grant_type: 'authorization_code',
-      code: landed.searchParams.get('code') ?? '',
-      code_verifier: pkce.verifier,
-      redirect_uri: REDIRECT,
-      client_id: 'e2e',
-      resource: `${gh.url}/mcp`,
-    });
-    return tokens.body.access_token ?? '';
-  }
 
   it('OAuth: the upstream gets the shared team key and never the Gatehouse token', async () => {
     const token = await accessToken('mcp:tools');
@@ -126,21 +101,7 @@ describe('protected endpoints proxy to their upstream', () => {
 
   it('per-tool scopes: a 403 insufficient_scope challenge, then the tool once the grant has the scope', async () => {
     const narrow = await accessToken('mcp:tools');
-    const refused = await fetch(`${gh.url}/mcp`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${narrow}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'notes.add', arguments: { text: 'x' } },
-      }),
-    });
+    const refused = await callToolRaw(`${gh.url}/mcp`, narrow, 'notes.add', { text: 'x' });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('www-authenticate')).toBe(
       `Bearer resource_metadata="${gh.url}/.well-known/oauth-protected-resource/mcp", error="insufficient_scope", error_description="this tool needs: notes:write", scope="mcp:tools notes:write"`,
@@ -233,60 +194,11 @@ describe('protected endpoints proxy to their upstream', () => {
 
   it('upstream down: a readable tool error, and Gatehouse stays up', async () => {
     const token = await accessToken('mcp:tools');
-    const down = await fetch(`${gh.url}/down`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 3,
-        method: 'tools/call',
-        params: { name: 'echo', arguments: { text: 'x' } },
-      }),
-    });
+    const down = await callToolRaw(`${gh.url}/down`, token, 'echo', { text: 'x' });
     // the token is for /mcp: /down refuses it (audience)
     expect(down.status).toBe(401);
-    const pkce = await pkcePair();
-    const landed = await authorizeThroughPages(
-      createBrowser(gh.url),
-      authorizeUrl(gh.url, {
-        response_type: 'code',
-        client_id: 'e2e',
-        redirect_uri: REDIRECT,
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-        scope: 'mcp:tools',
-        resource: `${gh.url}/down`,
-      }),
-    );
-    const downToken =
-      (
-        await tokenRequest(gh.url, {
-          grant_type: 'authorization_code',
-          code: landed.searchParams.get('code') ?? '',
-          code_verifier: pkce.verifier,
-          redirect_uri: REDIRECT,
-          client_id: 'e2e',
-          resource: `${gh.url}/down`,
-        })
-      ).body.access_token ?? '';
-    const answer = await fetch(`${gh.url}/down`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${downToken}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 3,
-        method: 'tools/call',
-        params: { name: 'echo', arguments: { text: 'x' } },
-      }),
-    });
+    const downToken = await accessToken('mcp:tools', '/down');
+    const answer = await callToolRaw(`${gh.url}/down`, downToken, 'echo', { text: 'x' });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({
       jsonrpc: '2.0',
@@ -304,30 +216,7 @@ describe('protected endpoints proxy to their upstream', () => {
   });
 
   it('stdio upstream: tools through a child process, restarted when it dies', async () => {
-    const pkce = await pkcePair();
-    const landed = await authorizeThroughPages(
-      createBrowser(gh.url),
-      authorizeUrl(gh.url, {
-        response_type: 'code',
-        client_id: 'e2e',
-        redirect_uri: REDIRECT,
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-        scope: 'mcp:tools',
-        resource: `${gh.url}/stdio`,
-      }),
-    );
-    const token =
-      (
-        await tokenRequest(gh.url, {
-          grant_type: 'authorization_code',
-          code: landed.searchParams.get('code') ?? '',
-          code_verifier: pkce.verifier,
-          redirect_uri: REDIRECT,
-          client_id: 'e2e',
-          resource: `${gh.url}/stdio`,
-        })
-      ).body.access_token ?? '';
+    const token = await accessToken('mcp:tools', '/stdio');
     const client = await connectWithBearer(`${gh.url}/stdio`, token);
     expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('notes.list');
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'over stdio' } }))).toBe(

@@ -135,3 +135,37 @@ export async function tokenRequest(
     body: (await response.json()) as Record<string, string>,
   };
 }
+
+/**
+ * A public client's whole authorization code flow through the dev login and consent pages (PKCE S256),
+ * then the code exchange: the access token for `resource` (default: the first endpoint) with `scope`.
+ */
+export async function accessTokenThroughPages(
+  base: string,
+  client: { clientId: string; redirectUri: string },
+  request: { scope?: string; resource?: string; browser?: Browser } = {},
+): Promise<string> {
+  const pkce = await pkcePair();
+  const landed = await authorizeThroughPages(
+    request.browser ?? createBrowser(base),
+    authorizeUrl(base, {
+      response_type: 'code',
+      client_id: client.clientId,
+      redirect_uri: client.redirectUri,
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+      scope: request.scope,
+      resource: request.resource,
+    }),
+  );
+  const tokens = await tokenRequest(base, {
+    grant_type: 'authorization_code',
+    code: landed.searchParams.get('code') ?? '',
+    code_verifier: pkce.verifier,
+    redirect_uri: client.redirectUri,
+    client_id: client.clientId,
+    resource: request.resource,
+  });
+  if (!tokens.body.access_token) throw new Error(`token exchange failed: ${JSON.stringify(tokens.body)}`);
+  return tokens.body.access_token;
+}
