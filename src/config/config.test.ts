@@ -197,10 +197,12 @@ describe('the README configuration example', () => {
       GATEHOUSE_SECRET: 's'.repeat(48),
       GATEHOUSE_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
       GATEHOUSE_IDP_GOOGLE_CLIENT_SECRET: 'from-the-console',
+      TEAM_API_KEY: 'Bearer sk_team_from_the_vault',
     });
     const result = validateConfig(raw);
     expect(result.ok ? [] : result.findings).toEqual([]);
     expect(result.ok && result.config.identityProviders[0]?.clientSecret).toBe('from-the-console');
+    expect(result.ok && result.config.resources[0]?.credential.value).toBe('Bearer sk_team_from_the_vault');
   });
 });
 
