@@ -3,6 +3,7 @@ import { protectedResourceMetadataUrl } from '../oauth/metadata';
 import { audienceCovers, type ProtectedResource } from '../oauth/resource';
 import { hasScopes } from '../oauth/scope';
 import type { AuditLog, Logger } from '../telemetry';
+import { bearerToken } from './challenge';
 import { findPat, PAT_PREFIX, type PatDeps } from './pat';
 import { type AccessTokenVerifier, refusal, type Verification, type VerifiedToken } from './verify';
 
@@ -61,7 +62,7 @@ export function createBearerAuthenticator(deps: {
   return {
     async verify(authorization, resource, requestUrl, { ip, needed = [] }) {
       const accepts = resource.auth ?? DEFAULT_AUTH;
-      const presented = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization?.trim() ?? '')?.[1];
+      const presented = bearerToken(authorization);
       // No credential or a malformed header: the OAuth verifier's challenge (RFC 6750 §3.1: no error code).
       if (!presented) return deps.oauth.verify(authorization, resource, requestUrl, needed);
       // A Gatehouse access token where no other kind could match: straight to the OAuth verifier.

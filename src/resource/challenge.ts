@@ -17,3 +17,8 @@ export function bearerChallenge(params: {
   if (scope && scope.length > 0) parts.push(`scope=${quote(scope.join(' '))}`);
   return `Bearer ${parts.join(', ')}`;
 }
+
+/** The token of an `Authorization: Bearer <b64token>` header (RFC 6750 §2.1), or undefined. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization?.trim() ?? '')?.[1];
+}

@@ -6,8 +6,7 @@ import type { Endpoint } from '../gateway/endpoints';
 import type { AppEnv, RateLimiter } from '../http';
 import { protectedResourceMetadata } from '../oauth/metadata';
 import type { BearerAuthenticator } from './authenticate';
-
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
+import { bearerToken } from './challenge';
 
 /** RFC 9728 metadata (root and path-scoped) and the credential gate in front of each protected endpoint. */
 export function resourceRoutes(
@@ -97,7 +96,7 @@ export function resourceRoutes(
       gate = async (c) => {
         const refused = foreignOrigin(c);
         if (refused) return refused;
-        const key = BEARER.exec(c.req.header('authorization')?.trim() ?? '')?.[1];
+        const key = bearerToken(c.req.header('authorization'));
         // No Gatehouse authorization server stands behind a BYOK endpoint: the challenge has no metadata.
         if (!key) {
           c.header('WWW-Authenticate', `Bearer realm="${realm}"`);

@@ -6,7 +6,7 @@ import { protectedResourceMetadataUrl } from '../oauth/metadata';
 import { audienceCovers, type ProtectedResource } from '../oauth/resource';
 import { hasScopes } from '../oauth/scope';
 import type { TokenStore } from '../oauth/store';
-import { bearerChallenge } from './challenge';
+import { bearerChallenge, bearerToken } from './challenge';
 
 export interface VerifiedToken {
   userId: string;
@@ -123,10 +123,10 @@ export function createAccessTokenVerifier(deps: {
           challenge: bearerChallenge({ resourceMetadata, scope: defaults }),
         };
       }
-      const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim());
-      if (!match?.[1])
+      const presented = bearerToken(authorization);
+      if (!presented)
         return refuse(401, 'invalid_token', 'the Authorization header must be "Bearer <token>"');
-      const token = await lookup(await hashToken(match[1]));
+      const token = await lookup(await hashToken(presented));
       if (!token) return refuse(401, 'invalid_token', 'the access token is invalid, expired or revoked');
       // RFC 8707 / MCP: the token must have been issued for this resource.
       if (!audienceCovers(token.resource, requestUrl)) {
