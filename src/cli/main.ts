@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { auditCommand, sweepCommand } from './audit';
+import { clientCommand } from './client';
 import { clientsCommand } from './clients';
 import { demoCommand } from './demo';
 import { doctor } from './doctor';
@@ -22,6 +23,7 @@ Commands:
   audit     print audit events as JSON lines
   sweep     purge expired data and re-check users with their identity provider (for cron)
   demo      run the demo MCP server alone (stdio or HTTP), to try an upstream
+  client    connect to any OAuth-protected MCP server: list tools, call one, whoami, logout
 
 Run 'gatehouse <command> --help' for a command's options.`,
   dev: `gatehouse dev [--port N]
@@ -63,6 +65,22 @@ older than audit.retentionDays. Prints a JSON summary.`,
 
 Runs the demo MCP server (echo, time, notes.add, notes.list, forbidden) without Gatehouse: over stdio
 (an upstream 'command'), or over Streamable HTTP on 127.0.0.1:N/mcp (default 8788; an upstream 'url').`,
+  client: `gatehouse client <mcp-url> [tools | call NAME [--args JSON] | whoami | logout] [options]
+
+A command-line MCP client for testing any OAuth-protected MCP server (Gatehouse or not). Discovers the
+server's protected-resource and authorization-server metadata, registers with Dynamic Client Registration
+(or uses a client metadata document / a pre-registered client), runs authorization code + PKCE S256 with a
+loopback callback on 127.0.0.1, checks the RFC 9207 'iss', and keeps tokens per issuer in a file only you
+can read, refreshing them when they expire.
+  tools                   list the server's tools (the default)
+  call NAME --args JSON   call a tool with a JSON object of arguments
+  whoami                  the server, issuer, client, scopes and token expiry in use
+  logout                  revoke this server's tokens (RFC 7009) and forget them
+  --client-metadata-url URL   use CIMD: this https URL is the client_id (the server must support it)
+  --client-id ID              use a pre-registered client (its secret, if any, from GATEHOUSE_CLIENT_SECRET)
+  --protocol auto|legacy|REV  MCP protocol: auto (2026-07-28, falling back), legacy (2025-11-25), or pinned
+  --no-browser                only print the sign-in URL
+  --state FILE                token file (default $GATEHOUSE_CLIENT_STATE or ~/.config/gatehouse/client.json)`,
   doctor: `gatehouse doctor --config FILE
 
 Validates FILE plus environment overrides; prints every error and warning; exits 1 on any error.`,
@@ -84,6 +102,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     scope?: string[];
     'expires-days'?: string;
     stdio?: boolean;
+    args?: string;
+    'client-metadata-url'?: string;
+    'client-id'?: string;
+    protocol?: string;
+    'no-browser'?: boolean;
+    state?: string;
   };
   let positionals: string[];
   try {
@@ -103,8 +127,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         scope: { type: 'string', multiple: true },
         'expires-days': { type: 'string' },
         stdio: { type: 'boolean' },
+        args: { type: 'string' },
+        'client-metadata-url': { type: 'string' },
+        'client-id': { type: 'string' },
+        protocol: { type: 'string' },
+        'no-browser': { type: 'boolean' },
+        state: { type: 'string' },
       },
-      allowPositionals: command === 'clients' || command === 'token',
+      allowPositionals: command === 'clients' || command === 'token' || command === 'client',
       strict: true,
     }));
   } catch (error) {
@@ -149,6 +179,21 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       );
     case 'doctor':
       return doctor(values.config, io);
+    case 'client':
+      return clientCommand(
+        {
+          url: positionals[0],
+          action: positionals[1],
+          tool: positionals[2],
+          args: values.args,
+          clientMetadataUrl: values['client-metadata-url'],
+          clientId: values['client-id'],
+          protocol: values.protocol,
+          noBrowser: values['no-browser'] === true,
+          state: values.state,
+        },
+        io,
+      );
     case 'token':
       return tokenCommand(
         {

@@ -1,0 +1,164 @@
+import type { VersionNegotiationMode } from '@modelcontextprotocol/client';
+import {
+  type ClientSession,
+  checkClientMetadataUrl,
+  createFileTokenStore,
+  defaultStatePath,
+  describeExpiry,
+  describeFailure,
+  logout,
+  openClientSession,
+  openInBrowser,
+  parseToolArguments,
+  renderToolResult,
+  renderTools,
+} from '../client';
+import type { CliIo } from './io';
+
+export interface ClientArgs {
+  url: string | undefined;
+  action: string | undefined;
+  tool: string | undefined;
+  args: string | undefined;
+  clientMetadataUrl: string | undefined;
+  clientId: string | undefined;
+  protocol: string | undefined;
+  noBrowser: boolean;
+  state: string | undefined;
+}
+
+const ACTIONS = new Set(['tools', 'call', 'whoami', 'logout']);
+
+function protocolMode(value: string | undefined): VersionNegotiationMode | undefined {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (value === 'legacy' || /^2025-/.test(value)) return 'legacy';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return { pin: value };
+  return undefined;
+}
+
+/** `gatehouse client <mcp-url> [tools | call NAME --args JSON | whoami | logout]` */
+export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number> {
+  const action = args.action ?? 'tools';
+  if (!args.url || !ACTIONS.has(action)) {
+    io.err('usage: gatehouse client <mcp-url> [tools | call NAME --args JSON | whoami | logout]');
+    return 2;
+  }
+  let serverUrl: string;
+  try {
+    serverUrl = new URL(args.url).toString();
+  } catch {
+    io.err(`"${args.url}" is not a URL`);
+    return 2;
+  }
+  if (args.clientMetadataUrl) {
+    const problem = checkClientMetadataUrl(args.clientMetadataUrl);
+    if (problem) {
+      io.err(problem);
+      return 2;
+    }
+  }
+  const protocol = protocolMode(args.protocol);
+  if (!protocol) {
+    io.err(`--protocol takes auto, legacy or a revision such as 2026-07-28; got "${args.protocol}"`);
+    return 2;
+  }
+  const toolArgs = parseToolArguments(args.args);
+  if (!toolArgs.ok) {
+    io.err(toolArgs.reason);
+    return 2;
+  }
+  if (action === 'call' && !args.tool) {
+    io.err('usage: gatehouse client <mcp-url> call NAME [--args JSON]');
+    return 2;
+  }
+  const store = createFileTokenStore(args.state ?? defaultStatePath(io.env));
+
+  if (action === 'logout') {
+    try {
+      const outcome = await logout(serverUrl, store, fetch);
+      for (const entry of outcome.revoked) io.out(`${entry.kind}: ${entry.outcome}`);
+      io.out(`signed out of ${serverUrl} (tokens removed from ${store.path})`);
+      return outcome.revoked.every((entry) => entry.outcome === 'revoked') ? 0 : 1;
+    } catch (error) {
+      io.err(`logout failed: ${describeFailure(error, [])}`);
+      return 1;
+    }
+  }
+
+  let session: ClientSession | undefined;
+  try {
+    session = await openClientSession({
+      serverUrl,
+      store,
+      clientMetadataUrl: args.clientMetadataUrl,
+      preRegistered: args.clientId
+        ? { clientId: args.clientId, clientSecret: io.env.GATEHOUSE_CLIENT_SECRET }
+        : undefined,
+      protocol,
+      openAuthorizationUrl: (url) => {
+        io.err(`Sign in to continue: open this URL in a browser\n\n  ${url.toString()}\n`);
+        if (!args.noBrowser && openInBrowser(url.toString(), io.env)) io.err('(opened in your browser)');
+      },
+    });
+    switch (action) {
+      case 'tools': {
+        const listed = await session.run((client) => client.listTools());
+        io.out(renderTools(listed.tools));
+        return 0;
+      }
+      case 'call': {
+        const result = await session.run((client) =>
+          client.callTool({ name: args.tool ?? '', arguments: toolArgs.value }),
+        );
+        const text = renderToolResult(result as Parameters<typeof renderToolResult>[0]);
+        if (result.isError) {
+          io.err(`tool ${args.tool} answered with an error:\n${text}`);
+          return 1;
+        }
+        io.out(text);
+        return 0;
+      }
+      default:
+        return await whoami(session, serverUrl, store.path, io);
+    }
+  } catch (error) {
+    io.err(`gatehouse client: ${describeFailure(error, session?.trail ?? [])}`);
+    return 1;
+  } finally {
+    await session?.close();
+  }
+}
+
+async function whoami(
+  session: ClientSession,
+  serverUrl: string,
+  statePath: string,
+  io: CliIo,
+): Promise<number> {
+  const server = await session.run(async (client) => ({
+    version: client.getServerVersion(),
+    protocol: client.getNegotiatedProtocolVersion(),
+  }));
+  const state = await createFileTokenStore(statePath).read();
+  const issuer = state.servers[serverUrl]?.issuer;
+  const record = issuer ? state.issuers[issuer] : undefined;
+  const tokens = record?.tokens[serverUrl];
+  const rows: Array<[string, string]> = [
+    [
+      'server',
+      `${serverUrl} (${server.version?.name ?? '?'} ${server.version?.version ?? ''}, protocol ${server.protocol ?? '?'})`,
+    ],
+    [
+      'resource',
+      state.servers[serverUrl]?.resource ?? '(none: the server publishes no protected resource metadata)',
+    ],
+    ['issuer', issuer ?? '(none: the server asked for no authorization)'],
+    ['client_id', record?.client ? `${record.client.client_id} (${record.registration ?? 'dcr'})` : '-'],
+    ['scopes', tokens?.scope || '(not stated by the server)'],
+    ['expires', tokens ? describeExpiry(tokens.saved_at, tokens.expires_in, Date.now()) : '-'],
+    ['refresh', tokens?.refresh_token ? 'yes' : 'no'],
+    ['state file', statePath],
+  ];
+  for (const [name, value] of rows) io.out(`${name.padEnd(10)}  ${value}`);
+  return 0;
+}

@@ -1,0 +1,119 @@
+import {
+  Client,
+  type ClientCapabilities,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+  type VersionNegotiationMode,
+} from '@modelcontextprotocol/client';
+import { ClientFailure, type RecordedRequest, recordingFetch } from './failure';
+import { startLoopbackCallback } from './loopback';
+import { CliOAuthProvider, type PreRegisteredClient } from './provider';
+import type { TokenStore } from './token-store';
+
+export interface SessionOptions {
+  serverUrl: string;
+  store: TokenStore;
+  clientMetadataUrl?: string | undefined;
+  preRegistered?: PreRegisteredClient | undefined;
+  /** shows the authorization URL to the user (print it, open a browser, or follow it in tests) */
+  openAuthorizationUrl: (url: URL) => void | Promise<void>;
+  /** how long to wait for the user to finish signing in (default 5 minutes) */
+  authorizationTimeoutMs?: number;
+  /** 'auto' (2026-07-28 with fallback), 'legacy' (2025-11-25 handshake) or a pinned revision */
+  protocol?: VersionNegotiationMode;
+  capabilities?: ClientCapabilities;
+  /** registers request handlers (elicitation, sampling, roots) on each Client created */
+  configureClient?: (client: Client) => void;
+  fetch?: typeof fetch;
+}
+
+export interface ClientSession {
+  readonly provider: CliOAuthProvider;
+  readonly trail: readonly RecordedRequest[];
+  /** Runs an MCP operation, going through authorization (once per challenge, bounded) when asked to. */
+  run<T>(operation: (client: Client) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Authorization round trips one operation may need: sign-in, then at most two scope step-ups. */
+const MAX_AUTHORIZATIONS = 3;
+
+export async function openClientSession(options: SessionOptions): Promise<ClientSession> {
+  const trail: RecordedRequest[] = [];
+  const fetchWithTrail = recordingFetch(options.fetch ?? fetch, trail);
+  const loopback = await startLoopbackCallback();
+  const provider = new CliOAuthProvider({
+    serverUrl: options.serverUrl,
+    store: options.store,
+    state: await options.store.read(),
+    redirectUrl: loopback.redirectUrl,
+    clientMetadataUrl: options.clientMetadataUrl,
+    preRegistered: options.preRegistered,
+    onAuthorizationUrl: (url) => options.openAuthorizationUrl(url),
+  });
+
+  let client: Client | undefined;
+  let transport: StreamableHTTPClientTransport | undefined;
+
+  async function connected(): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+    if (client && transport) return { client, transport };
+    const fresh = new Client(
+      { name: 'gatehouse-client', version: '0.1.0' },
+      { capabilities: options.capabilities ?? {}, versionNegotiation: { mode: options.protocol ?? 'auto' } },
+    );
+    options.configureClient?.(fresh);
+    const freshTransport = new StreamableHTTPClientTransport(new URL(options.serverUrl), {
+      authProvider: provider,
+      fetch: fetchWithTrail,
+    });
+    try {
+      await fresh.connect(freshTransport);
+    } catch (error) {
+      await freshTransport.close().catch(() => {});
+      // the transport kept what it learned from the challenge; finishAuth needs it, so hand it back
+      throw Object.assign(error as object, { transport: freshTransport });
+    }
+    client = fresh;
+    transport = freshTransport;
+    return { client, transport };
+  }
+
+  async function completeAuthorization(via: StreamableHTTPClientTransport): Promise<void> {
+    const state = provider.pendingState;
+    if (!state)
+      throw new ClientFailure('the server asked for authorization but no authorization request was started');
+    provider.pendingState = undefined;
+    const params = await loopback.wait(state, options.authorizationTimeoutMs ?? 5 * 60_000);
+    // The SDK checks `iss` (RFC 9207 §2.4) before it redeems the code or surfaces an error response.
+    await via.finishAuth(params);
+  }
+
+  return {
+    provider,
+    trail,
+    async run(operation) {
+      for (let authorizations = 0; ; authorizations++) {
+        let via: StreamableHTTPClientTransport | undefined;
+        try {
+          const live = await connected();
+          via = live.transport;
+          return await operation(live.client);
+        } catch (error) {
+          const pending = error instanceof UnauthorizedError && provider.pendingState !== undefined;
+          if (!pending) throw error;
+          if (authorizations >= MAX_AUTHORIZATIONS)
+            throw new ClientFailure(
+              `${options.serverUrl} still refused access after ${MAX_AUTHORIZATIONS} authorizations; giving up`,
+            );
+          via ??= (error as { transport?: StreamableHTTPClientTransport }).transport;
+          if (!via) throw error;
+          await completeAuthorization(via);
+        }
+      }
+    },
+    async close() {
+      await transport?.close().catch(() => {});
+      await loopback.close();
+    },
+  };
+}

@@ -1,0 +1,282 @@
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io';
+import { main } from '../../src/cli/main';
+import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { tokenRequest } from '../support/oauth-driver';
+
+/** $BROWSER for the CLI: signs in through the dev login and approves consent (test/support/page-browser.ts). */
+const PAGE_BROWSER = `${process.execPath} --import tsx ${join(import.meta.dirname, '../support/page-browser.ts')}`;
+
+async function run(args: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env, cwd: tmpdir() };
+  const code = await main(
+    ['client', ...args, '--no-browser'].filter((a) => a !== '--no-browser' || !env.BROWSER),
+    io,
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+async function startServer(handler: Parameters<typeof createServer>[1]) {
+  const server: Server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function readState(path: string) {
+  return JSON.parse(readFileSync(path, 'utf8')) as {
+    issuers: Record<
+      string,
+      {
+        client?: { client_id: string };
+        registration?: string;
+        tokens: Record<string, Record<string, string>>;
+      }
+    >;
+    servers: Record<string, { issuer: string; resource?: string }>;
+  };
+}
+
+describe('gatehouse client against Gatehouse', () => {
+  let gh: TestGatehouse;
+  let mcpUrl: string;
+  let dir: string;
+  beforeAll(async () => {
+    gh = await startTestGatehouse();
+    mcpUrl = `${gh.url}/mcp`;
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-client-'));
+  });
+  afterAll(async () => {
+    await gh?.close();
+  });
+
+  it('registers with DCR, signs in through the pages, lists tools, calls echo, whoami, then logout revokes', async () => {
+    const state = join(dir, 'dcr', 'client.json');
+    const env = { BROWSER: PAGE_BROWSER };
+    const tools = await run([mcpUrl, 'tools', '--state', state], env);
+    expect(tools.err).toContain('resource=http%3A%2F%2F127.0.0.1'); // RFC 8707 on the authorization request
+    expect(tools.code).toBe(0);
+    expect(tools.out).toMatch(/^echo\(text: string\)/m);
+
+    // tokens kept per issuer, in a file only the user can read, in a folder only the user can enter
+    expect(statSync(state).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'dcr')).mode & 0o777).toBe(0o700);
+    const saved = readState(state);
+    expect(saved.servers[mcpUrl]).toEqual({ issuer: gh.url, resource: mcpUrl });
+    const record = saved.issuers[gh.url];
+    expect(record?.registration).toBe('dcr');
+    expect(record?.client?.client_id).toMatch(/^dcr_/);
+    const refreshToken = record?.tokens[mcpUrl]?.refresh_token ?? '';
+    expect(refreshToken).not.toBe('');
+
+    // the second command needs no browser: the stored token is used
+    const call = await run(
+      [mcpUrl, 'call', 'echo', '--args', '{"text":"through the gateway"}', '--state', state],
+      {},
+    );
+    expect(call).toMatchObject({ code: 0, out: 'through the gateway' });
+
+    const whoami = await run([mcpUrl, 'whoami', '--state', state], {});
+    expect(whoami.code).toBe(0);
+    expect(whoami.out).toMatch(new RegExp(`^issuer\\s+${gh.url}$`, 'm'));
+    expect(whoami.out).toMatch(/^client_id\s+dcr_\S+ \(dcr\)$/m);
+    expect(whoami.out).toMatch(/^scopes\s+.*mcp:tools/m);
+    expect(whoami.out).toMatch(/^refresh\s+yes$/m);
+
+    const logout = await run([mcpUrl, 'logout', '--state', state], {});
+    expect(logout.out).toContain('refresh_token: revoked');
+    expect(logout.out).toContain('access_token: revoked');
+    expect(logout.code).toBe(0);
+    expect(readState(state).issuers[gh.url]?.tokens[mcpUrl]).toBeUndefined();
+    // revoked at the server, not only forgotten here
+    const reuse = await tokenRequest(gh.url, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: record?.client?.client_id,
+    });
+    expect(reuse.body.error).toBe('invalid_grant');
+  });
+
+  it('refreshes an access token the server no longer accepts without asking the user again', async () => {
+    const state = join(dir, 'refresh', 'client.json');
+    expect((await run([mcpUrl, 'tools', '--state', state], { BROWSER: PAGE_BROWSER })).code).toBe(0);
+    const before = readState(state).issuers[gh.url]?.tokens[mcpUrl];
+    // a stale access token: the server answers 401, the client uses its refresh token
+    const file = readState(state);
+    const tokens = file.issuers[gh.url]?.tokens[mcpUrl];
+    if (tokens) tokens.access_token = 'gha_stale';
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(state, JSON.stringify(file));
+    const again = await run([mcpUrl, 'call', 'time', '--state', state], { BROWSER: 'false' });
+    expect(again.err).not.toContain('Sign in');
+    expect(again.code).toBe(0);
+    const after = readState(state).issuers[gh.url]?.tokens[mcpUrl];
+    expect(after?.access_token).not.toBe('gha_stale');
+    expect(after?.refresh_token).not.toBe(before?.refresh_token); // rotated on use
+  });
+
+  it('uses a client metadata document as its client_id (CIMD) instead of registering', async () => {
+    const documents = await startServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          client_id: `${documents.base}/cli.json`,
+          client_name: 'Gatehouse CLI (CIMD test)',
+          redirect_uris: ['http://127.0.0.1/callback'],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'none',
+        }),
+      );
+    });
+    try {
+      const state = join(dir, 'cimd', 'client.json');
+      const clientId = `${documents.base}/cli.json`;
+      const result = await run(
+        [
+          mcpUrl,
+          'call',
+          'echo',
+          '--args',
+          '{"text":"cimd"}',
+          '--client-metadata-url',
+          clientId,
+          '--state',
+          state,
+        ],
+        { BROWSER: PAGE_BROWSER },
+      );
+      expect(result.err).toContain(`client_id=${encodeURIComponent(clientId)}`);
+      expect(result).toMatchObject({ code: 0, out: 'cimd' });
+      expect(readState(state).issuers[gh.url]).toMatchObject({
+        registration: 'cimd',
+        client: { client_id: clientId },
+      });
+      const whoami = await run([mcpUrl, 'whoami', '--client-metadata-url', clientId, '--state', state], {});
+      expect(whoami.out).toContain(`${clientId} (cimd)`);
+    } finally {
+      await documents.close();
+    }
+  });
+
+  it('refuses a client metadata URL that is not https (outside loopback) before any request', async () => {
+    const result = await run([mcpUrl, 'tools', '--client-metadata-url', 'http://example.com/cli.json'], {});
+    expect(result).toMatchObject({ code: 2 });
+    expect(result.err).toContain('must be an https URL');
+  });
+});
+
+describe('gatehouse client against servers with broken metadata', () => {
+  const challenge = (base: string) => ({
+    'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
+    'content-type': 'application/json',
+  });
+
+  it('names the metadata URL when protected-resource metadata is not JSON', async () => {
+    const server = await startServer((req, res) => {
+      if (req.method === 'POST') res.writeHead(401, challenge(server.base)).end('{"error":"invalid_token"}');
+      else if (req.url === '/.well-known/oauth-protected-resource/mcp')
+        res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not metadata</html>');
+      else res.writeHead(404).end();
+    });
+    try {
+      const result = await run(
+        [`${server.base}/mcp`, 'tools', '--state', join(tmpdir(), `gh-broken-${Date.now()}.json`)],
+        {},
+      );
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(
+        `broken metadata: GET ${server.base}/.well-known/oauth-protected-resource/mcp → HTTP 200 — not JSON`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses authorization-server metadata whose issuer is not the one it was fetched for (RFC 8414 §3.3)', async () => {
+    const server = await startServer((req, res) => {
+      const base = server.base;
+      if (req.method === 'POST') res.writeHead(401, challenge(base)).end('{"error":"invalid_token"}');
+      else if (req.url === '/.well-known/oauth-protected-resource/mcp')
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ resource: `${base}/mcp`, authorization_servers: [`${base}/as`] }));
+      else if (req.url?.startsWith('/.well-known/oauth-authorization-server'))
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            issuer: 'https://attacker.example',
+            authorization_endpoint: `${base}/as/authorize`,
+            token_endpoint: `${base}/as/token`,
+            response_types_supported: ['code'],
+            code_challenge_methods_supported: ['S256'],
+          }),
+        );
+      else res.writeHead(404).end();
+    });
+    try {
+      const result = await run(
+        [`${server.base}/mcp`, 'tools', '--state', join(tmpdir(), `gh-issuer-${Date.now()}.json`)],
+        {},
+      );
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/issuer/i);
+      expect(result.err).toContain('https://attacker.example');
+      expect(result.err).toContain(`${server.base}/.well-known/oauth-authorization-server/as`);
+      expect(result.err).not.toContain('Sign in'); // never sent the user to a poisoned endpoint
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports the OAuth error and description of a refused registration', async () => {
+    const server = await startServer((req, res) => {
+      const base = server.base;
+      if (req.method === 'POST' && req.url === '/mcp') res.writeHead(401, challenge(base)).end('{}');
+      else if (req.url === '/.well-known/oauth-protected-resource/mcp')
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ resource: `${base}/mcp`, authorization_servers: [base] }));
+      else if (req.url === '/.well-known/oauth-authorization-server')
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            issuer: base,
+            authorization_endpoint: `${base}/authorize`,
+            token_endpoint: `${base}/token`,
+            registration_endpoint: `${base}/register`,
+            response_types_supported: ['code'],
+            code_challenge_methods_supported: ['S256'],
+          }),
+        );
+      else if (req.url === '/register')
+        res.writeHead(400, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: 'invalid_client_metadata',
+            error_description: 'public clients are not allowed',
+          }),
+        );
+      else res.writeHead(404).end();
+    });
+    try {
+      const result = await run(
+        [`${server.base}/mcp`, 'tools', '--state', join(tmpdir(), `gh-dcr-${Date.now()}.json`)],
+        {},
+      );
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(
+        `at: POST ${server.base}/register → HTTP 400 — invalid_client_metadata: public clients are not allowed`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
