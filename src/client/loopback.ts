@@ -8,8 +8,11 @@ import type { AddressInfo } from 'node:net';
  */
 export interface LoopbackCallback {
   readonly redirectUrl: string;
-  /** Waits for the authorization response carrying `state`. */
-  wait(state: string, timeoutMs: number): Promise<URLSearchParams>;
+  /**
+   * Starts accepting the authorization response carrying `state` (call it before sending the user to the
+   * authorization server: an already signed-in browser may come back at once) and resolves with it.
+   */
+  expect(state: string, timeoutMs: number): Promise<URLSearchParams>;
   close(): Promise<void>;
 }
 
@@ -49,7 +52,7 @@ export async function startLoopbackCallback(): Promise<LoopbackCallback> {
   const port = (server.address() as AddressInfo).port;
   return {
     redirectUrl: `http://127.0.0.1:${port}/callback`,
-    wait(state, timeoutMs) {
+    expect(state, timeoutMs) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(state);

@@ -183,9 +183,18 @@ export class CliOAuthProvider implements OAuthClientProvider {
     return this.discovery;
   }
 
+  /**
+   * SEP-2352: a 401 from the resource may mean it moved to another authorization server; the next
+   * authorization discovers afresh (tokens and registrations are per issuer, so nothing crosses over).
+   */
+  forgetDiscovery() {
+    this.discovery = undefined;
+  }
+
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery') {
     if (scope === 'verifier' || scope === 'all') this.verifier = '';
     if (scope === 'discovery' || scope === 'all') this.discovery = undefined;
+    if (scope === 'verifier' || scope === 'discovery') return;
     const issuer =
       this.data.servers[this.options.serverUrl]?.issuer ??
       this.discovery?.authorizationServerMetadata?.issuer;

@@ -49,8 +49,27 @@ export async function openClientSession(options: SessionOptions): Promise<Client
     redirectUrl: loopback.redirectUrl,
     clientMetadataUrl: options.clientMetadataUrl,
     preRegistered: options.preRegistered,
-    onAuthorizationUrl: (url) => options.openAuthorizationUrl(url),
+    onAuthorizationUrl: async (url, state) => {
+      // MCP scope-challenge handling: bounded re-authorization, never a loop of sign-in pages
+      if (++authorizationsStarted > MAX_AUTHORIZATIONS)
+        throw new ClientFailure(
+          `${options.serverUrl} still refused access after ${MAX_AUTHORIZATIONS} authorizations; giving up`,
+        );
+      // listen for the answer before the user can possibly give it
+      pendingResponse = loopback.expect(state, options.authorizationTimeoutMs ?? 5 * 60_000);
+      pendingResponse.catch(() => {}); // a timeout is reported where the response is awaited
+      await options.openAuthorizationUrl(url);
+    },
   });
+  let pendingResponse: Promise<URLSearchParams> | undefined;
+  let authorizationsStarted = 0;
+
+  const resourceUrl = new URL(options.serverUrl).href;
+  const resourceFetch: typeof fetch = async (input, init) => {
+    const response = await fetchWithTrail(input, init);
+    if (response.status === 401 && new Request(input, init).url === resourceUrl) provider.forgetDiscovery();
+    return response;
+  };
 
   let client: Client | undefined;
   let transport: StreamableHTTPClientTransport | undefined;
@@ -64,7 +83,7 @@ export async function openClientSession(options: SessionOptions): Promise<Client
     options.configureClient?.(fresh);
     const freshTransport = new StreamableHTTPClientTransport(new URL(options.serverUrl), {
       authProvider: provider,
-      fetch: fetchWithTrail,
+      fetch: resourceFetch,
     });
     try {
       await fresh.connect(freshTransport);
@@ -79,11 +98,12 @@ export async function openClientSession(options: SessionOptions): Promise<Client
   }
 
   async function completeAuthorization(via: StreamableHTTPClientTransport): Promise<void> {
-    const state = provider.pendingState;
-    if (!state)
-      throw new ClientFailure('the server asked for authorization but no authorization request was started');
+    const response = pendingResponse;
+    pendingResponse = undefined;
     provider.pendingState = undefined;
-    const params = await loopback.wait(state, options.authorizationTimeoutMs ?? 5 * 60_000);
+    if (!response)
+      throw new ClientFailure('the server asked for authorization but no authorization request was started');
+    const params = await response;
     // The SDK checks `iss` (RFC 9207 §2.4) before it redeems the code or surfaces an error response.
     await via.finishAuth(params);
   }
@@ -92,7 +112,8 @@ export async function openClientSession(options: SessionOptions): Promise<Client
     provider,
     trail,
     async run(operation) {
-      for (let authorizations = 0; ; authorizations++) {
+      authorizationsStarted = 0;
+      for (;;) {
         let via: StreamableHTTPClientTransport | undefined;
         try {
           const live = await connected();
@@ -101,10 +122,6 @@ export async function openClientSession(options: SessionOptions): Promise<Client
         } catch (error) {
           const pending = error instanceof UnauthorizedError && provider.pendingState !== undefined;
           if (!pending) throw error;
-          if (authorizations >= MAX_AUTHORIZATIONS)
-            throw new ClientFailure(
-              `${options.serverUrl} still refused access after ${MAX_AUTHORIZATIONS} authorizations; giving up`,
-            );
           via ??= (error as { transport?: StreamableHTTPClientTransport }).transport;
           if (!via) throw error;
           await completeAuthorization(via);
