@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
-import { ClientFailure, describeFailure, recordingFetch } from './failure';
+import { ClientFailure, describeFailure, type RecordedRequest, recordingFetch } from './failure';
 import { checkClientMetadataUrl } from './provider';
 import { describeExpiry, parseToolArguments, renderToolResult, renderTools } from './render';
 import { createFileTokenStore, defaultStatePath, StateFileError } from './token-store';
@@ -107,7 +107,7 @@ describe('failure descriptions', () => {
       new Response(JSON.stringify(body), { status, headers: { 'content-type': type } })) as typeof fetch;
 
   it('names the request, its status and the OAuth error and description', async () => {
-    const trail: Parameters<typeof describeFailure>[1] = [];
+    const trail: RecordedRequest[] = [];
     const fetcher = recordingFetch(
       answer(400, { error: 'invalid_grant', error_description: 'code expired' }),
       trail,
@@ -121,7 +121,7 @@ describe('failure descriptions', () => {
   });
 
   it('points at metadata that answered 200 but is not a JSON object', async () => {
-    const trail: Parameters<typeof describeFailure>[1] = [];
+    const trail: RecordedRequest[] = [];
     await recordingFetch(
       answer(200, ['a']),
       trail,
@@ -135,7 +135,7 @@ describe('failure descriptions', () => {
   });
 
   it('reports a refused connection with its cause', async () => {
-    const trail: Parameters<typeof describeFailure>[1] = [];
+    const trail: RecordedRequest[] = [];
     const refused = (async () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     }) as typeof fetch;

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -115,7 +115,6 @@ describe('gatehouse client against Gatehouse', () => {
     const file = readState(state);
     const tokens = file.issuers[gh.url]?.tokens[mcpUrl];
     if (tokens) tokens.access_token = 'gha_stale';
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(state, JSON.stringify(file));
     const again = await run([mcpUrl, 'call', 'time', '--state', state], { BROWSER: 'false' });
     expect(again.err).not.toContain('Sign in');
@@ -126,7 +125,7 @@ describe('gatehouse client against Gatehouse', () => {
   });
 
   it('uses a client metadata document as its client_id (CIMD) instead of registering', async () => {
-    const documents = await startServer((req, res) => {
+    const documents = await startServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
