@@ -7,6 +7,7 @@ import { createClientRegistry } from './oauth/clients';
 import type { AuthorizationServerDeps } from './oauth/deps';
 import type { ProtectedResource } from './oauth/resource';
 import { revokeUserGrants } from './oauth/token';
+import { playgroundClient } from './playground/client-document';
 import { createBearerAuthenticator } from './resource/authenticate';
 import { type PatDeps, revokeUserPats } from './resource/pat';
 import { createAccessTokenVerifier } from './resource/verify';
@@ -113,6 +114,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     logger,
   });
 
+  const playground = playgroundClient(config.issuer);
   const oauth: AuthorizationServerDeps = {
     issuer: config.issuer,
     resources,
@@ -135,6 +137,9 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
       cimd: config.cimd,
       outbound: options.outbound ?? createNodeOutbound(),
       now,
+      firstPartyDocuments: config.playground.enabled
+        ? new Map([[playground.clientId, playground.document]])
+        : new Map(),
     }),
     clients,
     codes: createSqlCodeStore(database),
@@ -165,6 +170,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     oauth,
     pats,
     authenticator,
+    playground,
   };
 }
 

@@ -12,6 +12,8 @@ import type { IdentityDeps } from './identity/web-session';
 import { accountRoutes } from './oauth/account-routes';
 import { oauthRoutes } from './oauth/routes';
 import { STYLESHEET } from './pages/style';
+import type { SelfFetch } from './playground/flow';
+import { playgroundRoutes } from './playground/routes';
 import { resourceRoutes } from './resource/routes';
 import { tokenRoutes } from './resource/token-routes';
 import { type SqlDatabase, sweepExpired } from './store';
@@ -80,6 +82,31 @@ export async function startGatehouse(
       })
     : undefined;
   if (userLimiter) cleanups.push(() => userLimiter.close());
+  // The playground calls Gatehouse's own token and MCP endpoints through this same app, in process.
+  let selfFetch: SelfFetch = () => Promise.reject(new Error('not started'));
+  const playground = config.playground.enabled
+    ? [
+        playgroundRoutes(
+          {
+            issuer: config.issuer,
+            client: core.playground,
+            endpoints: core.resources
+              .filter((resource) => (resource.auth ?? ['oauth']).includes('oauth'))
+              .map((resource) => ({
+                path: resource.path,
+                name: resource.name,
+                uri: resource.uri,
+                scopes: resource.scopes.map((scope) => scope.name),
+              })),
+            keyRing: core.keyRing,
+            store: core.ephemeral,
+            selfFetch: (request, clientIp) => selfFetch(request, clientIp),
+            now: core.now,
+          },
+          identity,
+        ),
+      ]
+    : [];
   const app = createApp({
     config,
     logger: core.logger,
@@ -101,8 +128,10 @@ export async function startGatehouse(
         config.http.allowedOrigins,
         userLimiter,
       ),
+      ...playground,
     ],
   });
+  selfFetch = async (request, clientIp) => app.fetch(request, { inProcessClientIp: clientIp });
   const server = await listen(app, config.listen.host, config.listen.port);
 
   const sweep = setInterval(() => {

@@ -251,6 +251,14 @@ export const configSchema = z
           .default(7 * 86_400),
       })
       .prefault({}),
+    playground: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('/playground: signed-in users call OAuth endpoints through Gatehouse itself'),
+      })
+      .prefault({}),
     session: z
       .object({
         idleTimeoutSeconds: z

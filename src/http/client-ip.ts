@@ -6,6 +6,10 @@ import type { Context } from 'hono';
  * (each trusted proxy appends the address it saw); never the leftmost, which the client controls.
  */
 export function clientIp(c: Context, trustProxyHops: number): string {
+  // An in-process request (the playground calling Gatehouse's own endpoints) carries the address of the
+  // browser it acts for; only code in this process can set `env`, the Node adapter sets it per socket.
+  const env = c.env as { inProcessClientIp?: unknown } | undefined;
+  if (typeof env?.inProcessClientIp === 'string') return env.inProcessClientIp;
   let socketAddress = 'unknown';
   try {
     socketAddress = getConnInfo(c).remote.address ?? 'unknown';

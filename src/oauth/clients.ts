@@ -13,6 +13,8 @@ export interface ResolvedClient {
   secretHash: string | null;
   /** for CIMD clients: the host of the client_id URL, which is what the user should trust */
   host?: string;
+  /** Gatehouse's own client (the playground): its document is served by this very deployment */
+  firstParty?: true;
 }
 
 export type ClientLookup = { ok: true; client: ResolvedClient } | { ok: false; reason: string };
@@ -32,6 +34,12 @@ export interface ClientRegistryDeps {
   cimd: CimdPolicy & { maxCacheSeconds: number };
   outbound: OutboundDeps;
   now: () => number;
+  /**
+   * Gatehouse's own client metadata documents (the playground's), by client_id: resolved from here rather
+   * than fetched over the network (the issuer's public name may not be reachable from inside), validated
+   * like any other document, and independent of the operator's CIMD switch and host lists.
+   */
+  firstPartyDocuments?: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 const CIMD_MAX_BYTES = 5 * 1024;
@@ -59,6 +67,24 @@ export async function createClientRegistry(deps: ClientRegistryDeps): Promise<Cl
   }
 
   async function resolveCimd(clientId: string): Promise<ClientLookup> {
+    const own = deps.firstPartyDocuments?.get(clientId);
+    if (own) {
+      const check = validateCimdDocument(JSON.stringify(own), clientId);
+      if (!check.ok)
+        return { ok: false, reason: `Gatehouse's own client document is invalid: ${check.reason}` };
+      const host = new URL(clientId).host;
+      return {
+        ok: true,
+        client: {
+          clientId,
+          kind: 'cimd',
+          metadata: check.metadata,
+          secretHash: null,
+          host,
+          firstParty: true,
+        },
+      };
+    }
     const urlCheck = checkCimdUrl(clientId, deps.cimd);
     if (!urlCheck.ok) return urlCheck;
     const host = urlCheck.url.host;

@@ -28,7 +28,13 @@ const PENDING_TTL_MS = 10 * 60_000;
 
 interface StoredPending {
   request: PendingAuthorization;
-  client: { name: string; kind: 'static' | 'dcr' | 'cimd'; host?: string; loopbackOnly: boolean };
+  client: {
+    name: string;
+    kind: 'static' | 'dcr' | 'cimd';
+    host?: string;
+    loopbackOnly: boolean;
+    firstParty?: true;
+  };
 }
 
 /** The authorization server's HTTP surface. Routes parse and render; the orchestrators decide. */
@@ -97,7 +103,9 @@ export function oauthRoutes(
         name: outcome.client.metadata.client_name,
         kind: outcome.client.kind,
         ...(outcome.client.host ? { host: outcome.client.host } : {}),
-        loopbackOnly: allRedirectsLoopback(outcome.client),
+        // Gatehouse's own playground on a loopback dev issuer is not "a program on this computer"
+        loopbackOnly: !outcome.client.firstParty && allRedirectsLoopback(outcome.client),
+        ...(outcome.client.firstParty ? { firstParty: true as const } : {}),
       },
     };
     await pending.set(`authz:${id}`, JSON.stringify(stored), PENDING_TTL_MS);
@@ -124,9 +132,10 @@ export function oauthRoutes(
         clientName={client.name}
         clientKind={client.kind}
         clientHost={client.host}
-        nameMatchesHost={client.host ? nameMatchesHost(client.name, client.host) : true}
+        nameMatchesHost={client.firstParty || !client.host || nameMatchesHost(client.name, client.host)}
         redirectHost={redirect.host || redirect.protocol}
         loopbackOnly={client.loopbackOnly}
+        firstParty={client.firstParty === true}
         resourceName={resource?.name ?? request.resource}
         resourceUri={request.resource}
         scopes={request.scopes.map((name) => ({

@@ -8,6 +8,8 @@ export interface ConsentPageProps {
   nameMatchesHost: boolean;
   redirectHost: string;
   loopbackOnly: boolean;
+  /** Gatehouse's own playground */
+  firstParty?: boolean;
   resourceName: string;
   resourceUri: string;
   scopes: ReadonlyArray<{ name: string; description: string }>;
@@ -25,6 +27,11 @@ export function ConsentPage(props: ConsentPageProps) {
           {props.clientKind === 'cimd' ? <span class="host">{props.clientHost}</span> : props.clientName}{' '}
           wants to access {props.resourceName}
         </h1>
+        {props.firstParty ? (
+          <p class="muted">
+            This is the playground of this Gatehouse; its description is served by {props.clientHost}.
+          </p>
+        ) : null}
         {props.clientKind === 'dcr' ? (
           <p class="warn">This client registered itself; its name is not verified.</p>
         ) : null}

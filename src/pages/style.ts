@@ -29,4 +29,9 @@ main.wide { max-width: 72rem; }
 code { font-family: ui-monospace, monospace; font-size: .85rem; }
 table { width: 100%; border-collapse: collapse; }
 td, th { text-align: left; padding: .4rem .3rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
+pre { background: #f3f4f6; padding: .75rem; border-radius: 6px; white-space: pre-wrap; word-break: break-word; }
+section.card { margin: 1rem 0; }
+form.card { margin: .75rem 0; }
+h3 { font-size: 1rem; margin: 0 0 .5rem; }
+textarea, select, input[type=number] { width: 100%; padding: .5rem; font: inherit; border: 1px solid #9ca3af; border-radius: 6px; }
 `;
