@@ -51,6 +51,16 @@ if [ -n "$ready" ] && node -e "
     if (mcp.status !== 401 || !tools.includes('\"name\":\"notes.add\"')) throw new Error('mcp ' + mcp.status + ', byok ' + tools);
   })().then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });
 " "http://127.0.0.1:$port"; then endpoints=ok; fi
+# `gatehouse client` through the whole flow (discovery, DCR, PKCE, loopback callback), the person at the
+# browser played by test/support/page-browser.ts (dev login + Approve), then the playground's CIMD document.
+client=fail
+if [ -n "$ready" ] \
+  && BROWSER="node --import tsx $PWD/test/support/page-browser.ts" GATEHOUSE_CLIENT_STATE="$work/client.json" \
+     node bin/gatehouse.js client "http://127.0.0.1:$port/mcp" call echo --args '{"text":"smoke"}' > "$work/client.out" 2> "$work/client.err" \
+  && grep -qx smoke "$work/client.out" \
+  && node -e "fetch(process.argv[1]).then((r) => r.json()).then((d) => process.exit(d.client_id === process.argv[1] ? 0 : 1), () => process.exit(1))" "http://127.0.0.1:$port/.well-known/oauth-client/playground.json"; then
+  client=ok
+fi
 kill "$dev_pid" 2>/dev/null || true
 wait "$dev_pid" 2>/dev/null || true
 if [ -z "$ready" ]; then
@@ -65,3 +75,9 @@ if [ "$endpoints" != ok ]; then
   exit 1
 fi
 echo "gatehouse dev serves /mcp (401 without a token) and /byok (tools with a demo key)"
+if [ "$client" != ok ]; then
+  echo "gatehouse client could not call echo on gatehouse dev (or the playground document is missing)" >&2
+  cat "$work/client.err" "$work/dev.log" >&2
+  exit 1
+fi
+echo "gatehouse client signed in to gatehouse dev and called echo; the playground document is served"

@@ -94,6 +94,7 @@ export async function runServer(config: GatehouseConfig, io: CliIo): Promise<num
     );
   io.out(`  metadata:   ${config.issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`);
   io.out(`  your apps:  ${gatehouse.url}/account/apps   tokens: ${gatehouse.url}/account/tokens`);
+  if (config.playground.enabled) io.out(`  playground: ${gatehouse.url}/playground`);
   io.out(`  audit log:  ${gatehouse.url}/admin/audit (admins)`);
   return new Promise((done) => {
     const stop = () => {

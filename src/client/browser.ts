@@ -21,7 +21,7 @@ export function openInBrowser(url: string, env: NodeJS.ProcessEnv, platform = pr
     command = 'xdg-open';
     args = [url];
   } else return false;
-  const child = spawn(command, args, { stdio: 'ignore', detached: true });
+  const child = spawn(command, args, { stdio: 'ignore', detached: true, env: { ...process.env, ...env } });
   child.on('error', () => {}); // no opener installed: the printed URL still works
   child.unref();
   return true;

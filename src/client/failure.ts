@@ -14,6 +14,8 @@ export interface RecordedRequest {
   networkError?: string;
   /** a metadata document that answered 200 but is not a JSON object */
   problem?: string;
+  /** for the browser leg (the authorization response), what came back instead of an HTTP status */
+  summary?: string;
 }
 
 const METADATA_PATH =
@@ -83,11 +85,13 @@ function describeNetworkError(error: unknown): string {
 }
 
 function describeRequest(entry: RecordedRequest): string {
-  const outcome = entry.networkError
-    ? `failed: ${entry.networkError}`
-    : entry.status !== undefined
-      ? `HTTP ${entry.status}`
-      : 'no answer';
+  const outcome = entry.summary
+    ? entry.summary
+    : entry.networkError
+      ? `failed: ${entry.networkError}`
+      : entry.status !== undefined
+        ? `HTTP ${entry.status}`
+        : 'no answer';
   const oauth = entry.oauthError
     ? ` — ${entry.oauthError.error}${entry.oauthError.error_description ? `: ${entry.oauthError.error_description}` : ''}`
     : entry.problem

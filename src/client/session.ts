@@ -58,11 +58,13 @@ export async function openClientSession(options: SessionOptions): Promise<Client
       // listen for the answer before the user can possibly give it
       pendingResponse = loopback.expect(state, options.authorizationTimeoutMs ?? 5 * 60_000);
       pendingResponse.catch(() => {}); // a timeout is reported where the response is awaited
+      authorizationEndpoint = `${url.origin}${url.pathname}`;
       await options.openAuthorizationUrl(url);
     },
   });
   let pendingResponse: Promise<URLSearchParams> | undefined;
   let authorizationsStarted = 0;
+  let authorizationEndpoint = '';
 
   const resourceUrl = new URL(options.serverUrl).href;
   const resourceFetch: typeof fetch = async (input, init) => {
@@ -104,6 +106,14 @@ export async function openClientSession(options: SessionOptions): Promise<Client
     if (!response)
       throw new ClientFailure('the server asked for authorization but no authorization request was started');
     const params = await response;
+    const error = params.get('error');
+    trail.push({
+      method: 'GET',
+      url: `${authorizationEndpoint} (in the browser)`,
+      summary: error
+        ? `authorization response: ${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}`
+        : 'authorization response with a code',
+    });
     // The SDK checks `iss` (RFC 9207 §2.4) before it redeems the code or surfaces an error response.
     await via.finishAuth(params);
   }

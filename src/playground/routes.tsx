@@ -122,10 +122,14 @@ export function playgroundRoutes(deps: PlaygroundDeps, identity: IdentityDeps): 
           }
         });
       } catch (error) {
-        if (!(error instanceof TokenRejected)) throw error;
-        await forgetToken(deps, session.id, open.path, ip);
-        props.endpoints = views.map((v) => (v.path === open.path ? { path: v.path, name: v.name } : v));
-        props.message = `${open.name} no longer accepts the playground's token (expired or revoked). Connect again.`;
+        if (error instanceof TokenRejected) {
+          await forgetToken(deps, session.id, open.path, ip);
+          props.endpoints = views.map((v) => (v.path === open.path ? { path: v.path, name: v.name } : v));
+          props.message = `${open.name} no longer accepts the playground's token (expired or revoked). Connect again.`;
+        } else {
+          // an unreachable or failing upstream is the endpoint's problem, shown as such, never a 500
+          props.message = `${open.name} could not list its tools: ${error instanceof Error ? error.message : String(error)}`;
+        }
       }
     }
     c.header('Cache-Control', 'no-store');

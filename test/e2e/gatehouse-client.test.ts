@@ -168,6 +168,19 @@ describe('gatehouse client against Gatehouse', () => {
     }
   });
 
+  it('says the user refused, with the OAuth error, when consent is denied', async () => {
+    const state = join(dir, 'deny', 'client.json');
+    const result = await run([mcpUrl, 'tools', '--state', state], {
+      BROWSER: PAGE_BROWSER,
+      PAGE_BROWSER_DECISION: 'deny',
+    });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      `at: GET ${gh.url}/oauth/authorize (in the browser) → authorization response: access_denied`,
+    );
+    expect(readState(state).issuers[gh.url]?.tokens[mcpUrl]).toBeUndefined();
+  });
+
   it('refuses a client metadata URL that is not https (outside loopback) before any request', async () => {
     const result = await run([mcpUrl, 'tools', '--client-metadata-url', 'http://example.com/cli.json'], {});
     expect(result).toMatchObject({ code: 2 });

@@ -190,6 +190,36 @@ describe('playground (first-party OAuth client over CIMD)', () => {
   });
 });
 
+describe('playground with an endpoint whose upstream is down', () => {
+  it('says the endpoint could not list its tools, with a 200 page rather than a 500', async () => {
+    const gh = await startTestGatehouse({
+      resources: [
+        {
+          path: '/mcp',
+          name: 'Broken server',
+          upstream: { url: 'http://127.0.0.1:1/mcp', timeoutSeconds: 5 },
+          scopes: [{ name: 'mcp:tools', description: 'Use the tools' }],
+        },
+      ],
+    });
+    try {
+      const browser = createBrowser(gh.url);
+      await devLogin(browser);
+      const page = await (await browser.get('/playground')).text();
+      const started = await browser.post('/playground/connect', { csrf: csrfFrom(page), endpoint: '/mcp' });
+      const decided = await approve(browser, await browser.get(started.headers.get('location') ?? ''));
+      const callback = new URL(decided.headers.get('location') ?? '');
+      const opened = await follow(browser, await browser.get(callback.pathname + callback.search));
+      expect(opened.status).toBe(200);
+      expect(await opened.text()).toMatch(
+        /Broken server could not list its tools: .*(ECONNREFUSED|unreachable)/,
+      );
+    } finally {
+      await gh.close();
+    }
+  });
+});
+
 describe('playground switched off', () => {
   it('serves neither the page nor the document, and the client id is unknown to the AS', async () => {
     const gh = await startTestGatehouse({ playground: { enabled: false } });
