@@ -6,6 +6,7 @@ import {
   defaultStatePath,
   describeExpiry,
   describeFailure,
+  listAllTools,
   logout,
   openClientSession,
   openInBrowser,
@@ -102,8 +103,7 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
     });
     switch (action) {
       case 'tools': {
-        const listed = await session.run((client) => client.listTools());
-        io.out(renderTools(listed.tools));
+        io.out(renderTools(await session.run((client) => listAllTools(client))));
         return 0;
       }
       case 'call': {

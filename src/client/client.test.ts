@@ -7,6 +7,7 @@ import { ClientFailure, describeFailure, type RecordedRequest, recordingFetch } 
 import { checkClientMetadataUrl } from './provider';
 import { describeExpiry, parseToolArguments, renderToolResult, renderTools } from './render';
 import { createFileTokenStore, defaultStatePath, StateFileError } from './token-store';
+import { listAllTools } from './tools';
 
 describe('client metadata URL (CIMD client_id)', () => {
   it.each([
@@ -145,5 +146,31 @@ describe('failure descriptions', () => {
     expect(describeFailure(new TypeError('fetch failed'), trail)).toBe(
       'fetch failed\n  at: POST http://127.0.0.1:1/mcp → failed: ECONNREFUSED',
     );
+  });
+});
+
+describe('listing tools', () => {
+  const tool = (name: string) => ({ name, inputSchema: { type: 'object' as const } });
+  it('follows nextCursor across pages', async () => {
+    const pages: Record<string, { tools: ReturnType<typeof tool>[]; nextCursor?: string }> = {
+      '': { tools: [tool('a')], nextCursor: 'p2' },
+      p2: { tools: [tool('b')], nextCursor: 'p3' },
+      p3: { tools: [tool('c')] },
+    };
+    const client = { listTools: async (params?: { cursor?: string }) => pages[params?.cursor ?? ''] };
+    const tools = await listAllTools(client as unknown as Parameters<typeof listAllTools>[0]);
+    expect(tools.map((t) => t.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stops at the page limit when a server keeps returning a cursor', async () => {
+    let calls = 0;
+    const client = {
+      listTools: async () => {
+        calls++;
+        return { tools: [tool('x')], nextCursor: 'again' };
+      },
+    };
+    await listAllTools(client as unknown as Parameters<typeof listAllTools>[0], 5);
+    expect(calls).toBe(5);
   });
 });

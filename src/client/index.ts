@@ -5,3 +5,4 @@ export { CliOAuthProvider, checkClientMetadataUrl, type PreRegisteredClient } fr
 export { describeExpiry, parseToolArguments, renderToolResult, renderTools } from './render';
 export { type ClientSession, openClientSession, type SessionOptions } from './session';
 export { createFileTokenStore, defaultStatePath, StateFileError, type TokenStore } from './token-store';
+export { listAllTools } from './tools';

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { type Context, Hono } from 'hono';
+import { listAllTools } from '../client/tools';
 import type { AppEnv } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
@@ -86,7 +87,7 @@ export function playgroundRoutes(deps: PlaygroundDeps, identity: IdentityDeps): 
     if (open && token) {
       try {
         await withEndpoint(deps, open, token, ip, async (client) => {
-          const { tools } = await client.listTools();
+          const tools = await listAllTools(client);
           props.selected = views.find((v) => v.path === open.path);
           props.tools = tools.map((tool) => ({
             name: tool.name,
