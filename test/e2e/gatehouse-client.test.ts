@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,106 +190,82 @@ describe('gatehouse client against Gatehouse', () => {
 });
 
 describe('gatehouse client against servers with broken metadata', () => {
-  const challenge = (base: string) => ({
-    'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
-    'content-type': 'application/json',
+  type Respond = (req: IncomingMessage, res: ServerResponse, base: string) => void;
+  const json = (res: ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  /** 401 with a challenge for POST /mcp, then whatever the test serves for the metadata. */
+  async function runAgainst(respond: Respond) {
+    const server = await startServer((req, res) => {
+      if (req.method === 'POST' && req.url === '/mcp')
+        res
+          .writeHead(401, {
+            'www-authenticate': `Bearer resource_metadata="${server.base}/.well-known/oauth-protected-resource/mcp"`,
+            'content-type': 'application/json',
+          })
+          .end('{"error":"invalid_token"}');
+      else respond(req, res, server.base);
+    });
+    try {
+      const state = join(tmpdir(), `gh-client-${randomUUID()}.json`);
+      return { base: server.base, ...(await run([`${server.base}/mcp`, 'tools', '--state', state], {})) };
+    } finally {
+      await server.close();
+    }
+  }
+  const prm = (base: string, authorizationServer: string) => ({
+    resource: `${base}/mcp`,
+    authorization_servers: [authorizationServer],
+  });
+  const asMetadata = (issuer: string, base: string, extra: Record<string, unknown> = {}) => ({
+    issuer,
+    authorization_endpoint: `${base}/authorize`,
+    token_endpoint: `${base}/token`,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    ...extra,
   });
 
   it('names the metadata URL when protected-resource metadata is not JSON', async () => {
-    const server = await startServer((req, res) => {
-      if (req.method === 'POST') res.writeHead(401, challenge(server.base)).end('{"error":"invalid_token"}');
-      else if (req.url === '/.well-known/oauth-protected-resource/mcp')
+    const result = await runAgainst((req, res) => {
+      if (req.url === '/.well-known/oauth-protected-resource/mcp')
         res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not metadata</html>');
       else res.writeHead(404).end();
     });
-    try {
-      const result = await run(
-        [`${server.base}/mcp`, 'tools', '--state', join(tmpdir(), `gh-broken-${Date.now()}.json`)],
-        {},
-      );
-      expect(result.code).toBe(1);
-      expect(result.err).toContain(
-        `broken metadata: GET ${server.base}/.well-known/oauth-protected-resource/mcp → HTTP 200 — not JSON`,
-      );
-    } finally {
-      await server.close();
-    }
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      `broken metadata: GET ${result.base}/.well-known/oauth-protected-resource/mcp → HTTP 200 — not JSON`,
+    );
   });
 
   it('refuses authorization-server metadata whose issuer is not the one it was fetched for (RFC 8414 §3.3)', async () => {
-    const server = await startServer((req, res) => {
-      const base = server.base;
-      if (req.method === 'POST') res.writeHead(401, challenge(base)).end('{"error":"invalid_token"}');
-      else if (req.url === '/.well-known/oauth-protected-resource/mcp')
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ resource: `${base}/mcp`, authorization_servers: [`${base}/as`] }));
+    const result = await runAgainst((req, res, base) => {
+      if (req.url === '/.well-known/oauth-protected-resource/mcp') json(res, 200, prm(base, `${base}/as`));
       else if (req.url?.startsWith('/.well-known/oauth-authorization-server'))
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            issuer: 'https://attacker.example',
-            authorization_endpoint: `${base}/as/authorize`,
-            token_endpoint: `${base}/as/token`,
-            response_types_supported: ['code'],
-            code_challenge_methods_supported: ['S256'],
-          }),
-        );
+        json(res, 200, asMetadata('https://attacker.example', `${base}/as`));
       else res.writeHead(404).end();
     });
-    try {
-      const result = await run(
-        [`${server.base}/mcp`, 'tools', '--state', join(tmpdir(), `gh-issuer-${Date.now()}.json`)],
-        {},
-      );
-      expect(result.code).toBe(1);
-      expect(result.err).toMatch(/issuer/i);
-      expect(result.err).toContain('https://attacker.example');
-      expect(result.err).toContain(`${server.base}/.well-known/oauth-authorization-server/as`);
-      expect(result.err).not.toContain('Sign in'); // never sent the user to a poisoned endpoint
-    } finally {
-      await server.close();
-    }
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/issuer/i);
+    expect(result.err).toContain('https://attacker.example');
+    expect(result.err).toContain(`${result.base}/.well-known/oauth-authorization-server/as`);
+    expect(result.err).not.toContain('Sign in'); // never sent the user to a poisoned endpoint
   });
 
   it('reports the OAuth error and description of a refused registration', async () => {
-    const server = await startServer((req, res) => {
-      const base = server.base;
-      if (req.method === 'POST' && req.url === '/mcp') res.writeHead(401, challenge(base)).end('{}');
-      else if (req.url === '/.well-known/oauth-protected-resource/mcp')
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ resource: `${base}/mcp`, authorization_servers: [base] }));
+    const result = await runAgainst((req, res, base) => {
+      if (req.url === '/.well-known/oauth-protected-resource/mcp') json(res, 200, prm(base, base));
       else if (req.url === '/.well-known/oauth-authorization-server')
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            issuer: base,
-            authorization_endpoint: `${base}/authorize`,
-            token_endpoint: `${base}/token`,
-            registration_endpoint: `${base}/register`,
-            response_types_supported: ['code'],
-            code_challenge_methods_supported: ['S256'],
-          }),
-        );
+        json(res, 200, asMetadata(base, base, { registration_endpoint: `${base}/register` }));
       else if (req.url === '/register')
-        res.writeHead(400, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            error: 'invalid_client_metadata',
-            error_description: 'public clients are not allowed',
-          }),
-        );
+        json(res, 400, {
+          error: 'invalid_client_metadata',
+          error_description: 'public clients are not allowed',
+        });
       else res.writeHead(404).end();
     });
-    try {
-      const result = await run(
-        [`${server.base}/mcp`, 'tools', '--state', join(tmpdir(), `gh-dcr-${Date.now()}.json`)],
-        {},
-      );
-      expect(result.code).toBe(1);
-      expect(result.err).toContain(
-        `at: POST ${server.base}/register → HTTP 400 — invalid_client_metadata: public clients are not allowed`,
-      );
-    } finally {
-      await server.close();
-    }
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      `at: POST ${result.base}/register → HTTP 400 — invalid_client_metadata: public clients are not allowed`,
+    );
   });
 });

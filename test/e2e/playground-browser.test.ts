@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, chromiumAvailable, launchChromium } from '../support/chromium';
+import { ARTIFACTS, chromiumAvailable, launchChromium, submitDevLogin } from '../support/chromium';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 
 describe.skipIf(!chromiumAvailable)('the playground in Chromium', () => {
@@ -23,11 +23,7 @@ describe.skipIf(!chromiumAvailable)('the playground in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`${gh.url}/playground`); // not signed in: the login page first
     expect(new URL(page.url()).pathname).toBe('/login');
-    await page.fill('input[name=email]', 'pat@example.com');
-    await Promise.all([
-      page.waitForURL((url) => url.pathname !== '/login'),
-      page.click('button[type=submit]'),
-    ]);
+    await submitDevLogin(page, 'pat@example.com');
 
     await page.goto(`${gh.url}/playground`);
     await Promise.all([

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, chromiumAvailable, launchChromium } from '../support/chromium';
+import { ARTIFACTS, chromiumAvailable, launchChromium, submitDevLogin } from '../support/chromium';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { listTools } from '../support/mcp-call';
 
@@ -25,11 +25,7 @@ describe.skipIf(!chromiumAvailable)('the Tokens page in Chromium', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${gh.url}/login`);
-    await page.fill('input[name=email]', 'erin@example.com');
-    await Promise.all([
-      page.waitForURL((url) => url.pathname !== '/login'),
-      page.click('button[type=submit]'),
-    ]);
+    await submitDevLogin(page, 'erin@example.com');
     await page.goto(`${gh.url}/account/tokens`);
     expect(await page.textContent('body')).toContain('You have no personal access tokens.');
 

@@ -33,6 +33,12 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Fills and submits the development login form the page is on; resolves once the browser has left it. */
+export async function submitDevLogin(page: Page, email: string): Promise<void> {
+  await page.fill('input[name=email]', email);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.click('button[type=submit]')]);
+}
+
 /**
  * Completes an authorization in the real pages: the dev login (if shown), then Approve on the consent page.
  * Resolves once the browser has been sent to `callbackPrefix`; keeps a screenshot of the consent page.
@@ -47,13 +53,8 @@ export async function approveInChromium(
     timeout: 15_000,
   });
   await page.goto(authorizationUrl);
-  if (new URL(page.url()).pathname === '/login') {
-    await page.fill('input[name=email]', options.email ?? 'alice@example.com');
-    await Promise.all([
-      page.waitForURL((url) => url.pathname !== '/login'),
-      page.click('button[type=submit]'),
-    ]);
-  }
+  if (new URL(page.url()).pathname === '/login')
+    await submitDevLogin(page, options.email ?? 'alice@example.com');
   await page.waitForSelector('button[value=approve]');
   if (options.screenshot) {
     mkdirSync(ARTIFACTS, { recursive: true });
