@@ -96,6 +96,8 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
         ? { clientId: args.clientId, clientSecret: io.env.GATEHOUSE_CLIENT_SECRET }
         : undefined,
       protocol,
+      // a PAT, service token or BYOK key from the environment (never from argv, where `ps` shows it)
+      bearerToken: io.env.GATEHOUSE_CLIENT_TOKEN || undefined,
       openAuthorizationUrl: (url) => {
         io.err(`Sign in to continue: open this URL in a browser\n\n  ${url.toString()}\n`);
         if (!args.noBrowser && openInBrowser(url.toString(), io.env)) io.err('(opened in your browser)');
@@ -119,6 +121,12 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
         return 0;
       }
       default:
+        if (io.env.GATEHOUSE_CLIENT_TOKEN) {
+          const server = await session.run(async (client) => client.getServerVersion());
+          io.out(`server      ${serverUrl} (${server?.name ?? '?'} ${server?.version ?? ''})`);
+          io.out('credential  the bearer in GATEHOUSE_CLIENT_TOKEN (no OAuth)');
+          return 0;
+        }
         return await whoami(session, serverUrl, store.path, io);
     }
   } catch (error) {

@@ -78,6 +78,7 @@ can read, refreshing them when they expire.
   logout                  revoke this server's tokens (RFC 7009) and forget them
   --client-metadata-url URL   use CIMD: this https URL is the client_id (the server must support it)
   --client-id ID              use a pre-registered client (its secret, if any, from GATEHOUSE_CLIENT_SECRET)
+  GATEHOUSE_CLIENT_TOKEN=…    skip OAuth and send this bearer (a personal access token, service token, BYOK key)
   --protocol auto|legacy|REV  MCP protocol: auto (2026-07-28, falling back), legacy (2025-11-25), or pinned
   --no-browser                only print the sign-in URL
   --state FILE                token file (default $GATEHOUSE_CLIENT_STATE or ~/.config/gatehouse/client.json)`,

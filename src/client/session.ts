@@ -25,6 +25,11 @@ export interface SessionOptions {
   /** registers request handlers (elicitation, sampling, roots) on each Client created */
   configureClient?: (client: Client) => void;
   fetch?: typeof fetch;
+  /**
+   * A bearer to send as is instead of running OAuth (a personal access token, a service token, a BYOK
+   * key): the same commands against endpoints that take one.
+   */
+  bearerToken?: string | undefined;
 }
 
 export interface ClientSession {
@@ -83,10 +88,15 @@ export async function openClientSession(options: SessionOptions): Promise<Client
       { capabilities: options.capabilities ?? {}, versionNegotiation: { mode: options.protocol ?? 'auto' } },
     );
     options.configureClient?.(fresh);
-    const freshTransport = new StreamableHTTPClientTransport(new URL(options.serverUrl), {
-      authProvider: provider,
-      fetch: resourceFetch,
-    });
+    const freshTransport = new StreamableHTTPClientTransport(
+      new URL(options.serverUrl),
+      options.bearerToken
+        ? {
+            fetch: fetchWithTrail,
+            requestInit: { headers: { authorization: `Bearer ${options.bearerToken}` } },
+          }
+        : { authProvider: provider, fetch: resourceFetch },
+    );
     try {
       await fresh.connect(freshTransport);
     } catch (error) {

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { tokenRequest } from '../support/oauth-driver';
+import { createBrowser, devLogin, tokenRequest } from '../support/oauth-driver';
+import { createPatThroughPage } from '../support/pat';
 
 /** $BROWSER for the CLI: signs in through the dev login and approves consent (test/support/page-browser.ts). */
 const PAGE_BROWSER = `${process.execPath} --import tsx ${join(import.meta.dirname, '../support/page-browser.ts')}`;
@@ -180,6 +181,31 @@ describe('gatehouse client against Gatehouse', () => {
       `at: GET ${gh.url}/oauth/authorize (in the browser) → authorization response: access_denied`,
     );
     expect(readState(state).issuers[gh.url]?.tokens[mcpUrl]).toBeUndefined();
+  });
+
+  it('sends a personal access token from GATEHOUSE_CLIENT_TOKEN instead of running OAuth', async () => {
+    const browser = createBrowser(gh.url);
+    await devLogin(browser, 'pat-user@example.com');
+    const pat =
+      (
+        await createPatThroughPage(browser, {
+          name: 'cli',
+          resource: '/mcp',
+          scope: 'mcp:tools',
+          expires_days: '7',
+        })
+      ).token ?? '';
+    const state = join(dir, 'pat', 'client.json');
+    const call = await run([mcpUrl, 'call', 'echo', '--args', '{"text":"by PAT"}', '--state', state], {
+      GATEHOUSE_CLIENT_TOKEN: pat,
+    });
+    expect(call).toMatchObject({ code: 0, out: 'by PAT' });
+    expect(call.err).not.toContain('Sign in');
+    const wrong = await run([mcpUrl, 'tools', '--state', state], {
+      GATEHOUSE_CLIENT_TOKEN: 'gth_not-a-token',
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain(`at: POST ${mcpUrl} → HTTP 401`);
   });
 
   it('refuses a client metadata URL that is not https (outside loopback) before any request', async () => {
