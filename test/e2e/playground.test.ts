@@ -99,10 +99,11 @@ describe('playground (first-party OAuth client over CIMD)', () => {
     // issued to the CIMD client, audited like any other client
     const row = await gh.database.db
       .selectFrom('audit_events')
-      .select(['event', 'client_id'])
+      .select(['event', 'client_id', 'ip'])
       .where('event', '=', 'token.issued')
       .executeTakeFirst();
-    expect(row).toEqual({ event: 'token.issued', client_id: documentUrl() });
+    // the in-process token request is attributed to the browser's address, not to "unknown"
+    expect(row).toEqual({ event: 'token.issued', client_id: documentUrl(), ip: '127.0.0.1' });
   });
 
   it('refuses a callback from another browser session, a wrong state, a foreign iss and a replay', async () => {
