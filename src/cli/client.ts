@@ -1,3 +1,4 @@
+import { createInterface, type Interface } from 'node:readline';
 import type { VersionNegotiationMode } from '@modelcontextprotocol/client';
 import {
   type ClientSession,
@@ -87,6 +88,7 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
   }
 
   let session: ClientSession | undefined;
+  let pasted: Interface | undefined;
   try {
     session = await openClientSession({
       serverUrl,
@@ -101,6 +103,19 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
       openAuthorizationUrl: (url) => {
         io.err(`Sign in to continue: open this URL in a browser\n\n  ${url.toString()}\n`);
         if (!args.noBrowser && openInBrowser(url.toString(), io.env)) io.err('(opened in your browser)');
+        if (args.noBrowser && !pasted) {
+          // A browser on another machine (SSH) cannot reach 127.0.0.1 here: take the URL it ends on instead.
+          io.err(
+            'If your browser runs on another machine, paste the address it is sent to after approving (it starts with http://127.0.0.1) and press Enter.',
+          );
+          pasted = createInterface({ input: io.stdin ?? process.stdin, terminal: false });
+          pasted.on('line', (line) => {
+            if (line.trim() && !session?.deliverPasted(line))
+              io.err(
+                'That is not the address this sign-in is waiting for; paste the whole URL from the address bar.',
+              );
+          });
+        }
       },
     });
     switch (action) {
@@ -133,6 +148,7 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
     io.err(`gatehouse client: ${describeFailure(error, session?.trail ?? [])}`);
     return 1;
   } finally {
+    pasted?.close();
     await session?.close();
   }
 }

@@ -4,6 +4,8 @@ export interface CliIo {
   err(line: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** where a command reads what the user types (default: the process's standard input) */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export const processIo: CliIo = {

@@ -13,6 +13,11 @@ export interface LoopbackCallback {
    * authorization server: an already signed-in browser may come back at once) and resolves with it.
    */
   expect(state: string, timeoutMs: number): Promise<URLSearchParams>;
+  /**
+   * The same response pasted by hand (the browser ran on another machine, so it could not reach this
+   * listener): accepted only for a state being waited for, and only on this callback path.
+   */
+  deliverPasted(callbackUrl: string): boolean;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,18 @@ export async function startLoopbackCallback(): Promise<LoopbackCallback> {
           resolve(params);
         });
       });
+    },
+    deliverPasted(callbackUrl) {
+      let url: URL;
+      try {
+        url = new URL(callbackUrl.trim());
+      } catch {
+        return false;
+      }
+      if (url.pathname !== '/callback') return false;
+      const deliver = waiting.get(url.searchParams.get('state') ?? '');
+      deliver?.(url.searchParams);
+      return deliver !== undefined;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -35,6 +35,8 @@ export interface SessionOptions {
 export interface ClientSession {
   readonly provider: CliOAuthProvider;
   readonly trail: readonly RecordedRequest[];
+  /** Hands over an authorization response URL pasted by the user; false unless it is the awaited one. */
+  deliverPasted(callbackUrl: string): boolean;
   /** Runs an MCP operation, going through authorization (once per challenge, bounded) when asked to. */
   run<T>(operation: (client: Client) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -131,6 +133,7 @@ export async function openClientSession(options: SessionOptions): Promise<Client
   return {
     provider,
     trail,
+    deliverPasted: (callbackUrl) => loopback.deliverPasted(callbackUrl),
     async run(operation) {
       authorizationsStarted = 0;
       for (;;) {

@@ -5,11 +5,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { createBrowser, devLogin, tokenRequest } from '../support/oauth-driver';
+import { authorizeThroughPages, createBrowser, devLogin, tokenRequest } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 
 /** $BROWSER for the CLI: signs in through the dev login and approves consent (test/support/page-browser.ts). */
@@ -168,6 +169,37 @@ describe('gatehouse client against Gatehouse', () => {
     } finally {
       await documents.close();
     }
+  });
+
+  it('takes the authorization response pasted by hand when the browser cannot reach the loopback (SSH)', async () => {
+    const stdin = new PassThrough();
+    const err: string[] = [];
+    const out: string[] = [];
+    let signedIn: Promise<void> | undefined;
+    const io: CliIo = {
+      out: (line) => out.push(line),
+      err: (line) => {
+        err.push(line);
+        const url = /http:\/\/\S+\/oauth\/authorize\?\S+/.exec(line)?.[0];
+        if (url && !signedIn)
+          // the person: signs in elsewhere, copies the address the browser ends on, pastes it (after a typo)
+          signedIn = authorizeThroughPages(createBrowser(gh.url), url).then((landed) => {
+            stdin.write('not a url\n');
+            stdin.write(`${landed.toString()}\n`);
+          });
+      },
+      env: {},
+      cwd: tmpdir(),
+      stdin,
+    };
+    const state = join(dir, 'pasted', 'client.json');
+    const code = await main(
+      ['client', mcpUrl, 'call', 'echo', '--args', '{"text":"pasted"}', '--no-browser', '--state', state],
+      io,
+    );
+    expect(err.join('\n')).toContain('paste the address');
+    expect(err.join('\n')).toContain('That is not the address this sign-in is waiting for');
+    expect({ code, out: out.join('\n') }).toEqual({ code: 0, out: 'pasted' });
   });
 
   it('says the user refused, with the OAuth error, when consent is denied', async () => {
