@@ -1,12 +1,8 @@
 import { parseArgs } from 'node:util';
-import { auditCommand, sweepCommand } from './audit';
-import { clientCommand } from './client';
-import { clientsCommand } from './clients';
-import { demoCommand } from './demo';
-import { doctor } from './doctor';
 import { type CliIo, processIo } from './io';
-import { devConfig, loadValidConfig, migrate, runServer } from './serve';
-import { tokenCommand } from './token';
+
+// Each command's module is loaded when it runs: `gatehouse client` need not load the database drivers and
+// the server, nor `--help` anything (the bundle is split per command).
 
 const HELP: Record<string, string> = {
   '': `gatehouse — an MCP OAuth gateway
@@ -162,26 +158,28 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         io.err(`--port must be a port number, got "${values.port}"`);
         return 2;
       }
+      const { devConfig, runServer } = await import('./serve');
       const config = devConfig(io, port);
       return config ? runServer(config, io) : 1;
     }
     case 'serve': {
       if (!values.config && !io.env.GATEHOUSE_ISSUER)
         io.err('warning: no --config given; using environment only');
+      const { loadValidConfig, runServer } = await import('./serve');
       const config = await loadValidConfig(values.config, io);
       return config ? runServer(config, io) : 1;
     }
     case 'migrate':
-      return migrate(values.config, io);
+      return (await import('./serve')).migrate(values.config, io);
     case 'demo':
-      return demoCommand(
+      return (await import('./demo')).demoCommand(
         { stdio: values.stdio === true, port: values.port ? Number(values.port) : undefined },
         io,
       );
     case 'doctor':
-      return doctor(values.config, io);
+      return (await import('./doctor')).doctor(values.config, io);
     case 'client':
-      return clientCommand(
+      return (await import('./client')).clientCommand(
         {
           url: positionals[0],
           action: positionals[1],
@@ -196,7 +194,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         io,
       );
     case 'token':
-      return tokenCommand(
+      return (await import('./token')).tokenCommand(
         {
           action: positionals[0],
           id: positionals[1],
@@ -211,11 +209,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         io,
       );
     case 'audit':
-      return auditCommand({ config: values.config, since: values.since }, io);
+      return (await import('./audit')).auditCommand({ config: values.config, since: values.since }, io);
     case 'sweep':
-      return sweepCommand({ config: values.config }, io);
+      return (await import('./audit')).sweepCommand({ config: values.config }, io);
     case 'clients':
-      return clientsCommand(
+      return (await import('./clients')).clientsCommand(
         {
           action: positionals[0],
           clientId: positionals[1],
