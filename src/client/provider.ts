@@ -158,6 +158,16 @@ export class CliOAuthProvider implements OAuthClientProvider {
   }
 
   async redirectToAuthorization(url: URL) {
+    // MCP authorization (PKCE): a client MUST refuse to proceed when the authorization server does not
+    // advertise S256 in code_challenge_methods_supported, or publishes no metadata to say so.
+    const metadata = this.discovery?.authorizationServerMetadata;
+    const methods = metadata?.code_challenge_methods_supported;
+    if (!methods?.includes('S256'))
+      throw new ClientFailure(
+        metadata
+          ? `the authorization server ${metadata.issuer} does not advertise PKCE S256 (code_challenge_methods_supported: ${JSON.stringify(methods ?? null)}); refusing to proceed without PKCE`
+          : `${url.origin} publishes no authorization server metadata, so PKCE support cannot be verified; refusing to proceed`,
+      );
     const state = url.searchParams.get('state') ?? '';
     this.pendingState = state;
     await this.options.onAuthorizationUrl(url, state);

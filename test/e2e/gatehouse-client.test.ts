@@ -309,6 +309,26 @@ describe('gatehouse client against servers with broken metadata', () => {
     expect(result.err).not.toContain('Sign in'); // never sent the user to a poisoned endpoint
   });
 
+  it('refuses to proceed when the authorization server does not advertise PKCE S256 (no downgrade)', async () => {
+    for (const methods of [undefined, ['plain']]) {
+      const result = await runAgainst((req, res, base) => {
+        if (req.url === '/.well-known/oauth-protected-resource/mcp') json(res, 200, prm(base, base));
+        else if (req.url === '/.well-known/oauth-authorization-server')
+          json(res, 200, {
+            ...asMetadata(base, base, { registration_endpoint: `${base}/register` }),
+            code_challenge_methods_supported: methods,
+          });
+        else if (req.url === '/register')
+          json(res, 201, { client_id: 'c1', redirect_uris: ['http://127.0.0.1/callback'] });
+        else res.writeHead(404).end();
+      });
+      expect(result.code).toBe(1);
+      // absent: Gatehouse's check (the SDK would go on); without S256: the SDK's own refusal
+      expect(result.err).toMatch(methods ? /does not support code challenge method S256/ : /does not advertise PKCE S256/);
+      expect(result.err).not.toContain('Sign in'); // the user is never sent to the authorization endpoint
+    }
+  });
+
   it('reports the OAuth error and description of a refused registration', async () => {
     const result = await runAgainst((req, res, base) => {
       if (req.url === '/.well-known/oauth-protected-resource/mcp') json(res, 200, prm(base, base));
