@@ -1,16 +1,18 @@
 import { spawn } from 'node:child_process';
 
 /**
- * Opens a URL in the user's browser when one is available: $BROWSER (the convention many tools share; the
- * URL is passed as an argument, never through the shell's parser), else the platform opener. Returns
+ * Opens a URL in the user's browser when one is available: $BROWSER (the convention many tools share: a
+ * command and its arguments, split on spaces), else the platform opener. The URL is always one argument of a
+ * process started without a shell, so nothing in it is ever interpreted. Returns
  * false when there is nothing to open it with (a server, CI, SSH): the URL is printed either way.
  */
 export function openInBrowser(url: string, env: NodeJS.ProcessEnv, platform = process.platform): boolean {
   let command: string;
   let args: string[];
-  if (env.BROWSER) {
-    command = 'sh';
-    args = ['-c', `${env.BROWSER} "$1"`, 'sh', url];
+  const browser = env.BROWSER?.split(/\s+/).filter(Boolean) ?? [];
+  if (browser[0]) {
+    command = browser[0];
+    args = [...browser.slice(1), url];
   } else if (platform === 'darwin') {
     command = 'open';
     args = [url];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
+import { openInBrowser } from './browser';
 import { ClientFailure, describeFailure, type RecordedRequest, recordingFetch } from './failure';
 import { checkClientMetadataUrl } from './provider';
 import { describeExpiry, parseToolArguments, renderToolResult, renderTools } from './render';
@@ -172,5 +173,27 @@ describe('listing tools', () => {
     };
     await listAllTools(client as unknown as Parameters<typeof listAllTools>[0], 5);
     expect(calls).toBe(5);
+  });
+});
+
+describe('opening the browser', () => {
+  it('passes the URL as one argument to $BROWSER, never through a shell', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-browser-'));
+    const script = join(dir, 'record.mjs');
+    const record = join(dir, 'argv.json');
+    await writeFile(
+      script,
+      `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.argv.slice(2)));`,
+    );
+    const url = `https://as.example/authorize?state=x&a=$(touch ${join(dir, 'pwned')});b=\`id\``;
+    expect(openInBrowser(url, { BROWSER: `${process.execPath} ${script} --new-window` }, 'linux')).toBe(true);
+    for (let i = 0; i < 100 && !(await stat(record).catch(() => undefined)); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(JSON.parse(await readFile(record, 'utf8'))).toEqual(['--new-window', url]);
+    await expect(stat(join(dir, 'pwned'))).rejects.toThrow();
+  });
+
+  it('opens nothing on a machine without a display or $BROWSER', () => {
+    expect(openInBrowser('https://as.example/authorize', {}, 'linux')).toBe(false);
   });
 });

@@ -28,6 +28,10 @@ export interface ProviderOptions {
   onAuthorizationUrl: (url: URL, state: string) => void | Promise<void>;
 }
 
+function isLoopbackHostname(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
 /** A CIMD client_id must be https with a path; http is accepted on loopback only, for local testing. */
 export function checkClientMetadataUrl(value: string): string | undefined {
   let url: URL;
@@ -36,7 +40,7 @@ export function checkClientMetadataUrl(value: string): string | undefined {
   } catch {
     return `--client-metadata-url "${value}" is not a URL`;
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const loopback = isLoopbackHostname(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
     return `--client-metadata-url must be an https URL (http only on loopback), got ${value}`;
   if (url.pathname === '/' || url.hash)
@@ -71,6 +75,7 @@ export class CliOAuthProvider implements OAuthClientProvider {
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
       software_id: 'gatehouse-client',
+      application_type: 'native', // SEP-837 / OIDC DCR: a CLI with a loopback redirect
     };
   }
 
@@ -167,6 +172,12 @@ export class CliOAuthProvider implements OAuthClientProvider {
         metadata
           ? `the authorization server ${metadata.issuer} does not advertise PKCE S256 (code_challenge_methods_supported: ${JSON.stringify(methods ?? null)}); refusing to proceed without PKCE`
           : `${url.origin} publishes no authorization server metadata, so PKCE support cannot be verified; refusing to proceed`,
+      );
+    // The URL comes from server metadata and is handed to a browser: https, or http on loopback only — never
+    // javascript:, file:, data: or a plain-http host on the network (MCP security best practices).
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHostname(url.hostname)))
+      throw new ClientFailure(
+        `refusing to open the authorization endpoint ${url.origin}${url.pathname}: it must be https (http only on loopback)`,
       );
     const state = url.searchParams.get('state') ?? '';
     this.pendingState = state;

@@ -324,8 +324,29 @@ describe('gatehouse client against servers with broken metadata', () => {
       });
       expect(result.code).toBe(1);
       // absent: Gatehouse's check (the SDK would go on); without S256: the SDK's own refusal
-      expect(result.err).toMatch(methods ? /does not support code challenge method S256/ : /does not advertise PKCE S256/);
+      expect(result.err).toMatch(
+        methods ? /does not support code challenge method S256/ : /does not advertise PKCE S256/,
+      );
       expect(result.err).not.toContain('Sign in'); // the user is never sent to the authorization endpoint
+    }
+  });
+
+  it('refuses to send the user to an authorization endpoint that is not https (or loopback http)', async () => {
+    for (const endpoint of ['http://evil.example/authorize', 'file:///etc/passwd']) {
+      const result = await runAgainst((req, res, base) => {
+        if (req.url === '/.well-known/oauth-protected-resource/mcp') json(res, 200, prm(base, base));
+        else if (req.url === '/.well-known/oauth-authorization-server')
+          json(res, 200, {
+            ...asMetadata(base, base, { registration_endpoint: `${base}/register` }),
+            authorization_endpoint: endpoint,
+          });
+        else if (req.url === '/register')
+          json(res, 201, { client_id: 'c1', redirect_uris: ['http://127.0.0.1/callback'] });
+        else res.writeHead(404).end();
+      });
+      expect(result.code).toBe(1);
+      expect(result.err).not.toContain('Sign in');
+      expect(result.err).not.toContain(endpoint.replace('/authorize', '/authorize?'));
     }
   });
 
