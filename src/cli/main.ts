@@ -76,7 +76,8 @@ can read, refreshing them when they expire.
   --client-id ID              use a pre-registered client (its secret, if any, from GATEHOUSE_CLIENT_SECRET)
   GATEHOUSE_CLIENT_TOKEN=…    skip OAuth and send this bearer (a personal access token, service token, BYOK key)
   --protocol auto|legacy|REV  MCP protocol: auto (2026-07-28, falling back), legacy (2025-11-25), or pinned
-  --no-browser                only print the sign-in URL
+  --no-browser                only print the sign-in URL; then the address the browser ends on may be
+                              pasted here (a browser on another machine cannot reach this one's 127.0.0.1)
   --state FILE                token file (default $GATEHOUSE_CLIENT_STATE or ~/.config/gatehouse/client.json)`,
   doctor: `gatehouse doctor --config FILE
 

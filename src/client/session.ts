@@ -118,13 +118,14 @@ export async function openClientSession(options: SessionOptions): Promise<Client
     if (!response)
       throw new ClientFailure('the server asked for authorization but no authorization request was started');
     const params = await response;
-    const error = params.get('error');
+    // RFC 9207 / MCP: an error response's text is not shown before `iss` is checked (it may come from a
+    // mix-up); the SDK surfaces it, validated, as the OAuthError this call throws.
     trail.push({
       method: 'GET',
       url: `${authorizationEndpoint} (in the browser)`,
-      summary: error
-        ? `authorization response: ${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}`
-        : 'authorization response with a code',
+      summary: params.has('code')
+        ? 'authorization response with a code'
+        : 'authorization response with an error',
     });
     // The SDK checks `iss` (RFC 9207 §2.4) before it redeems the code or surfaces an error response.
     await via.finishAuth(params);

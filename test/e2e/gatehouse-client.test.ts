@@ -209,8 +209,9 @@ describe('gatehouse client against Gatehouse', () => {
       PAGE_BROWSER_DECISION: 'deny',
     });
     expect(result.code).toBe(1);
+    expect(result.err).toContain('OAuth error access_denied');
     expect(result.err).toContain(
-      `at: GET ${gh.url}/oauth/authorize (in the browser) → authorization response: access_denied`,
+      `at: GET ${gh.url}/oauth/authorize (in the browser) → authorization response with an error`,
     );
     expect(readState(state).issuers[gh.url]?.tokens[mcpUrl]).toBeUndefined();
   });
