@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { mcpPostHeaders } from '../test/support/mcp-call';
 import { accessTokenThroughPages, createBrowser, csrfFrom, devLogin } from '../test/support/oauth-driver';
 import { type LoadResult, load, printTable, startServer } from './support';
 
@@ -96,12 +97,7 @@ try {
     rows.push(
       await load('/mcp tools/call echo (bearer)', mcp, connections, seconds, {
         method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2025-11-25',
-        },
+        headers: mcpPostHeaders(token),
         body: JSON.stringify({
           jsonrpc: '2.0',
           id: 1,

@@ -1,14 +1,18 @@
-/** One JSON-RPC message POSTed to a protected MCP endpoint with a bearer token (2025-11-25 wire). */
+/** The headers of an MCP POST with a bearer token (2025-11-25 wire), as a client sends them. */
+export function mcpPostHeaders(token: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2025-11-25',
+  };
+}
+
+/** One JSON-RPC message POSTed to a protected MCP endpoint with a bearer token. */
 function postMcp(url: URL | string, token: string, message: object, headers: Record<string, string> = {}) {
   return fetch(url, {
     method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-11-25',
-      ...headers,
-    },
+    headers: { ...mcpPostHeaders(token), ...headers },
     body: JSON.stringify({ jsonrpc: '2.0', ...message }),
   });
 }
