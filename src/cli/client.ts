@@ -14,6 +14,7 @@ import {
   parseToolArguments,
   renderToolResult,
   renderTools,
+  type TokenStore,
 } from '../client';
 import type { CliIo } from './io';
 
@@ -142,7 +143,7 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
           io.out('credential  the bearer in GATEHOUSE_CLIENT_TOKEN (no OAuth)');
           return 0;
         }
-        return await whoami(session, serverUrl, store.path, io);
+        return await whoami(session, serverUrl, store, io);
     }
   } catch (error) {
     io.err(`gatehouse client: ${describeFailure(error, session?.trail ?? [])}`);
@@ -156,14 +157,14 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
 async function whoami(
   session: ClientSession,
   serverUrl: string,
-  statePath: string,
+  store: TokenStore,
   io: CliIo,
 ): Promise<number> {
   const server = await session.run(async (client) => ({
     version: client.getServerVersion(),
     protocol: client.getNegotiatedProtocolVersion(),
   }));
-  const state = await createFileTokenStore(statePath).read();
+  const state = await store.read();
   const issuer = state.servers[serverUrl]?.issuer;
   const record = issuer ? state.issuers[issuer] : undefined;
   const tokens = record?.tokens[serverUrl];
@@ -181,7 +182,7 @@ async function whoami(
     ['scopes', tokens?.scope || '(not stated by the server)'],
     ['expires', tokens ? describeExpiry(tokens.saved_at, tokens.expires_in, Date.now()) : '-'],
     ['refresh', tokens?.refresh_token ? 'yes' : 'no'],
-    ['state file', statePath],
+    ['state file', store.path],
   ];
   for (const [name, value] of rows) io.out(`${name.padEnd(10)}  ${value}`);
   return 0;

@@ -1,4 +1,5 @@
 import { OAuthError, SdkHttpError, UnauthorizedError } from '@modelcontextprotocol/client';
+import { isSensitiveName } from '../telemetry/redact';
 
 /** A failure the client explains itself (the message is the whole story). */
 export class ClientFailure extends Error {
@@ -71,8 +72,9 @@ async function metadataProblem(response: Response): Promise<string | undefined> 
 function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    for (const name of ['code', 'code_verifier', 'token', 'refresh_token', 'client_secret', 'access_token'])
-      if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '…');
+    // the same names the log scrubber hides (code, *token*, *secret*, verifier…)
+    for (const name of [...parsed.searchParams.keys()])
+      if (isSensitiveName(name)) parsed.searchParams.set(name, '…');
     return parsed.toString();
   } catch {
     return url;

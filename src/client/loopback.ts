@@ -26,10 +26,12 @@ const PAGE = (message: string) =>
 
 export async function startLoopbackCallback(): Promise<LoopbackCallback> {
   const waiting = new Map<string, (params: URLSearchParams) => void>();
+  /** who waits for this response: only on the callback path, only for a state being waited for */
+  const waiterFor = (url: URL) =>
+    url.pathname === '/callback' ? waiting.get(url.searchParams.get('state') ?? '') : undefined;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const deliver =
-      url.pathname === '/callback' ? waiting.get(url.searchParams.get('state') ?? '') : undefined;
+    const deliver = waiterFor(url);
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.setHeader('cache-control', 'no-store');
     if (!deliver) {
@@ -81,8 +83,7 @@ export async function startLoopbackCallback(): Promise<LoopbackCallback> {
       } catch {
         return false;
       }
-      if (url.pathname !== '/callback') return false;
-      const deliver = waiting.get(url.searchParams.get('state') ?? '');
+      const deliver = waiterFor(url);
       deliver?.(url.searchParams);
       return deliver !== undefined;
     },

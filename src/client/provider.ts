@@ -6,6 +6,7 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
+import { isLoopbackHost } from '../config/audit';
 import { randomId } from '../crypto';
 import { ClientFailure } from './failure';
 import { type ClientState, issuerRecord, type TokenStore } from './token-store';
@@ -28,10 +29,6 @@ export interface ProviderOptions {
   onAuthorizationUrl: (url: URL, state: string) => void | Promise<void>;
 }
 
-function isLoopbackHostname(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
 /** A CIMD client_id must be https with a path; http is accepted on loopback only, for local testing. */
 export function checkClientMetadataUrl(value: string): string | undefined {
   let url: URL;
@@ -40,7 +37,7 @@ export function checkClientMetadataUrl(value: string): string | undefined {
   } catch {
     return `--client-metadata-url "${value}" is not a URL`;
   }
-  const loopback = isLoopbackHostname(url.hostname);
+  const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
     return `--client-metadata-url must be an https URL (http only on loopback), got ${value}`;
   if (url.pathname === '/' || url.hash)
@@ -58,7 +55,6 @@ export class CliOAuthProvider implements OAuthClientProvider {
   private discovery: OAuthDiscoveryState | undefined;
   /** the `state` of the authorization request in flight */
   pendingState: string | undefined;
-  lastIssuer: string | undefined;
   private resource: string | undefined;
 
   constructor(private readonly options: ProviderOptions) {}
@@ -83,10 +79,9 @@ export class CliOAuthProvider implements OAuthClientProvider {
     return this.options.state;
   }
 
+  /** Applies a change to the file (read-modify-write) and takes what was written as the state in memory. */
   private async persist(change: (state: ClientState) => void): Promise<void> {
-    change(this.data);
-    const saved = await this.options.store.update(change);
-    Object.assign(this.data, saved);
+    Object.assign(this.data, await this.options.store.update(change));
   }
 
   clientInformation(ctx?: OAuthClientInformationContext): StoredOAuthClientInformation | undefined {
@@ -129,7 +124,6 @@ export class CliOAuthProvider implements OAuthClientProvider {
   async saveTokens(tokens: StoredOAuthTokens, ctx?: OAuthClientInformationContext) {
     const issuer = ctx?.issuer ?? tokens.issuer;
     if (!issuer) throw new ClientFailure('the token response cannot be tied to an authorization server');
-    this.lastIssuer = issuer;
     const registration = this.options.preRegistered
       ? 'pre-registered'
       : this.options.clientMetadataUrl
@@ -175,7 +169,7 @@ export class CliOAuthProvider implements OAuthClientProvider {
       );
     // The URL comes from server metadata and is handed to a browser: https, or http on loopback only — never
     // javascript:, file:, data: or a plain-http host on the network (MCP security best practices).
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHostname(url.hostname)))
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname)))
       throw new ClientFailure(
         `refusing to open the authorization endpoint ${url.origin}${url.pathname}: it must be https (http only on loopback)`,
       );
@@ -197,10 +191,6 @@ export class CliOAuthProvider implements OAuthClientProvider {
   }
 
   discoveryState(): OAuthDiscoveryState | undefined {
-    return this.discovery;
-  }
-
-  get discovered(): OAuthDiscoveryState | undefined {
     return this.discovery;
   }
 

@@ -22,12 +22,16 @@ export function renderTools(tools: readonly Tool[]): string {
     .join('\n');
 }
 
+/** An image or audio block as one line: its type, media type and decoded size (base64 is 4 chars per 3 bytes). */
+export function mediaSummary(block: { type: string; mimeType: string; data: string }): string {
+  return `[${block.type} ${block.mimeType}, ${Math.floor((block.data.length * 3) / 4)} bytes]`;
+}
+
 export function renderToolResult(result: CallToolResult): string {
   const parts: string[] = [];
   for (const block of result.content ?? []) {
     if (block.type === 'text') parts.push(block.text);
-    else if (block.type === 'image' || block.type === 'audio')
-      parts.push(`[${block.type} ${block.mimeType}, ${Math.floor((block.data.length * 3) / 4)} bytes]`);
+    else if (block.type === 'image' || block.type === 'audio') parts.push(mediaSummary(block));
     else if (block.type === 'resource') {
       const resource = block.resource as { uri: string; text?: string };
       parts.push(`[resource ${resource.uri}]${resource.text !== undefined ? `\n${resource.text}` : ''}`);

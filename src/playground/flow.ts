@@ -26,6 +26,9 @@ export interface PlaygroundDeps {
 
 const TRANSACTION_TTL_MS = 10 * 60_000;
 
+/** One of Gatehouse's own endpoints, under the issuer (as the AS metadata publishes them). */
+const issuerUrl = (deps: PlaygroundDeps, path: string) => `${deps.issuer.replace(/\/$/, '')}${path}`;
+
 /** What the HttpOnly cookie carries between /playground/connect and the callback (sealed with AES-GCM). */
 interface Transaction {
   state: string;
@@ -59,7 +62,7 @@ export async function startAuthorization(
   };
   // the state is also recorded server-side so the callback can consume it exactly once
   await deps.store.set(`playground:state:${await sha256(state)}`, '1', TRANSACTION_TTL_MS);
-  const url = new URL(`${deps.issuer.replace(/\/$/, '')}/oauth/authorize`);
+  const url = new URL(issuerUrl(deps, '/oauth/authorize'));
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: deps.client.clientId,
@@ -125,7 +128,7 @@ export async function completeAuthorization(
   const endpoint = deps.endpoints.find((e) => e.path === transaction.endpoint);
   if (!endpoint) return refused('That endpoint is no longer configured.');
   const response = await deps.selfFetch(
-    new Request(`${deps.issuer.replace(/\/$/, '')}/oauth/token`, {
+    new Request(issuerUrl(deps, '/oauth/token'), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -196,7 +199,7 @@ export async function forgetToken(deps: PlaygroundDeps, sessionId: string, path:
   if (!token) return;
   // RFC 7009: revoke, not only forget
   await deps.selfFetch(
-    new Request(`${deps.issuer.replace(/\/$/, '')}/oauth/revoke`, {
+    new Request(issuerUrl(deps, '/oauth/revoke'), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token: token.accessToken, client_id: deps.client.clientId }),

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { type Context, Hono } from 'hono';
+import { mediaSummary } from '../client/render';
 import { listAllTools } from '../client/tools';
 import type { AppEnv } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
@@ -34,7 +35,7 @@ export function resultView(tool: string, result: CallToolResult): PlaygroundResu
     else if (block.type === 'image' || block.type === 'audio')
       blocks.push({
         kind: 'media',
-        text: `[${block.type} ${block.mimeType}, ${Math.floor((block.data.length * 3) / 4)} bytes]`,
+        text: mediaSummary(block),
       });
     else blocks.push({ kind: 'json', text: JSON.stringify(block, null, 2) });
   }
