@@ -144,12 +144,13 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
         : failure(request, messages, `the upstream MCP server is unreachable (${describe(error)})`, 502);
     } finally {
       clearTimeout(timer);
-    }
-    // The body may stream for long (SSE); the caller leaving still cancels it.
-    if (!answer.ok) {
+      // Removed on every path, or it leaks every call: undici's FinalizationRegistry holds the caller's
+      // signal strongly until the caller's cached Request is collected, and this listener keeps that
+      // Request alive (a cycle through the registry: ~20 KB per call, for ever). Past the headers the
+      // caller leaving still ends the upstream call: the adapter cancels the body stream we hand back.
       request.signal.removeEventListener('abort', onCallerGone);
-      return upstreamRefusal(request, messages, answer);
     }
+    if (!answer.ok) return upstreamRefusal(request, messages, answer);
     const out = new Headers();
     for (const name of RETURNED_RESPONSE) {
       const value = answer.headers.get(name);

@@ -45,6 +45,7 @@ async function build(overrides: Partial<AppDeps> & { issuer?: string; maxRequest
     logger: createLogger({ level: 'debug', destination }),
     ephemeral: createSqlEphemeralStore(database, clock.now),
     ping: overrides.ping ?? database.ping,
+    ...(overrides.heapUsage ? { heapUsage: overrides.heapUsage } : {}),
     now: clock.now,
     routes: [testRoutes()],
   });
@@ -152,6 +153,25 @@ describe('health', () => {
     expect(destination.text()).toContain('readiness check failed: database unreachable');
     up = true;
     expect((await app.request('/readyz')).status).toBe(200);
+  });
+
+  it('/readyz answers 503 while the heap is near its limit, and 200 once it is not', async () => {
+    const heap = { used: 100, limit: 1000 };
+    const { app, destination } = await build({ heapUsage: () => heap });
+    expect((await app.request('/readyz')).status).toBe(200);
+    heap.used = 920;
+    const full = await app.request('/readyz');
+    expect(full.status).toBe(503);
+    expect(await full.json()).toEqual({ status: 'unavailable', reason: 'heap near its limit' });
+    expect(destination.text()).toContain('heap near its limit');
+    expect((await app.request('/healthz')).status).toBe(200);
+    heap.used = 500;
+    expect((await app.request('/readyz')).status).toBe(200);
+  });
+
+  it('reads the real heap by default, far from its limit in a test process', async () => {
+    const { app } = await build();
+    expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready' });
   });
 });
 

@@ -5,7 +5,7 @@ import type { EphemeralStore } from '../store';
 import type { Logger } from '../telemetry';
 import type { AppEnv } from './context';
 import { HttpError } from './errors';
-import { healthRoutes } from './health';
+import { type HeapUsage, healthRoutes } from './health';
 import { limitBody } from './middleware/body-limit';
 import { rateLimitPerIp } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
@@ -18,6 +18,8 @@ export interface AppDeps {
   ephemeral: EphemeralStore;
   /** Resolves when the database answers. */
   ping: () => Promise<void>;
+  /** The heap in use and its limit, for `/readyz` (default: this process's V8 heap). */
+  heapUsage?: () => HeapUsage;
   now: () => number;
   /** Each concern's sub-app, mounted at the root in order. */
   routes?: ReadonlyArray<Hono<AppEnv>>;
@@ -45,7 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
   app.use(limitBody(config.http.bodyLimitBytes));
 
-  app.route('/', healthRoutes(deps.ping));
+  app.route('/', healthRoutes(deps.ping, deps.heapUsage));
   for (const routes of deps.routes ?? []) app.route('/', routes);
 
   app.notFound((c) =>
