@@ -3,6 +3,7 @@ import { decodeKey } from './config';
 import { createKeyRing, importHmacKey, utf8 } from './crypto';
 import { createIdentityGuard, createUpstreamProviders, createUserDirectory } from './identity';
 import { createNodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
+import { createClientKeySource } from './oauth/client-keys';
 import { createClientRegistry } from './oauth/clients';
 import type { AuthorizationServerDeps } from './oauth/deps';
 import type { ProtectedResource } from './oauth/resource';
@@ -115,6 +116,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
   });
 
   const playground = playgroundClient(config.issuer);
+  const outbound = options.outbound ?? createNodeOutbound();
   const oauth: AuthorizationServerDeps = {
     issuer: config.issuer,
     resources,
@@ -128,6 +130,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
       enabled: config.registration.enabled,
       allowPublicClients: config.registration.allowPublicClients,
       unusedExpiryMs: config.registration.unusedExpiryDays * 86_400_000,
+      privateUseSchemes: config.registration.privateUseSchemes,
     },
     cimdEnabled: config.cimd.enabled,
     registry: await createClientRegistry({
@@ -135,12 +138,23 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
       store: clients,
       cache: ephemeral,
       cimd: config.cimd,
-      outbound: options.outbound ?? createNodeOutbound(),
+      outbound,
       now,
+      metadataPolicy: { privateUseSchemes: config.registration.privateUseSchemes },
       firstPartyDocuments: config.playground.enabled
         ? new Map([[playground.clientId, playground.document]])
         : new Map(),
     }),
+    clientAssertions: {
+      keys: createClientKeySource({
+        outbound,
+        now,
+        allowLoopback: config.cimd.allowLoopbackDocuments,
+      }),
+      replay: ephemeral,
+      audiences: [`${config.issuer.replace(/\/$/, '')}/oauth/token`, config.issuer],
+      now,
+    },
     clients,
     codes: createSqlCodeStore(database),
     grants: createSqlGrantStore(database),

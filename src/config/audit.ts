@@ -1,3 +1,4 @@
+import { validateClientMetadata } from '../oauth/client-metadata';
 import type { ResourceConfig } from './resource-schema';
 import type { GatehouseConfig, IdentityProviderConfig } from './schema';
 
@@ -140,13 +141,49 @@ export function auditConfig(config: GatehouseConfig): Finding[] {
     findings.push({ level: 'error', path: 'clients', message: 'client ids must be unique' });
   }
   config.clients.forEach((client, index) => {
-    if (client.tokenEndpointAuthMethod !== 'none' && !client.clientSecret) {
+    const method = client.tokenEndpointAuthMethod;
+    const secretMethod = method === 'client_secret_basic' || method === 'client_secret_post';
+    if (secretMethod && !client.clientSecret) {
       findings.push({
         level: 'error',
         path: `clients.${index}.clientSecret`,
-        message: `is required for ${client.tokenEndpointAuthMethod}`,
+        message: `is required for ${method}`,
       });
     }
+    if (!secretMethod && client.clientSecret) {
+      findings.push({
+        level: 'error',
+        path: `clients.${index}.clientSecret`,
+        message: `is not used with ${method}`,
+      });
+    }
+    const keys = [client.jwks, client.jwksUri].filter((value) => value !== undefined).length;
+    if (method === 'private_key_jwt' && keys !== 1) {
+      findings.push({
+        level: 'error',
+        path: `clients.${index}.jwks`,
+        message: 'private_key_jwt needs the client public keys: jwks or jwksUri (one of them)',
+      });
+    }
+    if (method !== 'private_key_jwt' && keys > 0) {
+      findings.push({
+        level: 'error',
+        path: `clients.${index}.jwks`,
+        message: 'is used only with private_key_jwt',
+      });
+    }
+    const check = validateClientMetadata(
+      {
+        client_name: client.clientName,
+        redirect_uris: client.redirectUris,
+        token_endpoint_auth_method: method,
+        ...(client.jwks ? { jwks: client.jwks } : {}),
+        ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
+      },
+      'dcr',
+    );
+    if (!check.ok && keys <= 1)
+      findings.push({ level: 'error', path: `clients.${index}`, message: check.reason });
   });
   findings.push(...auditIdentity(config), ...auditEndpointAuth(config));
   if (!config.http.rateLimit.enabled) {

@@ -200,13 +200,21 @@ export const configSchema = z
           clientName: z.string().min(1),
           redirectUris: z.array(z.string().min(1)).min(1),
           tokenEndpointAuthMethod: z
-            .enum(['none', 'client_secret_basic', 'client_secret_post'])
+            .enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'])
             .default('none'),
           clientSecret: z
             .string()
             .min(32)
             .optional()
-            .describe('for confidential clients; at least 32 characters'),
+            .describe('for client_secret_basic / client_secret_post; at least 32 characters'),
+          jwks: z
+            .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) })
+            .optional()
+            .describe('private_key_jwt: the client public keys (a JWK Set)'),
+          jwksUri: z
+            .url()
+            .optional()
+            .describe('private_key_jwt: where the client publishes its keys (https)'),
         }),
       )
       .default([]),
@@ -229,6 +237,12 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         allowPublicClients: z.boolean().default(true),
         unusedExpiryDays: z.number().int().min(1).max(3650).default(90),
+        privateUseSchemes: z
+          .enum(['any', 'reverse-dns', 'none'])
+          .default('any')
+          .describe(
+            'redirect URIs with a private-use scheme (cursor://…) that DCR and CIMD clients may register: any, reverse-DNS only (com.example.app:/cb), or none',
+          ),
       })
       .prefault({}),
     cimd: z

@@ -1,7 +1,7 @@
 import type { ClientRegistry, ResolvedClient } from './clients';
 import type { OAuthErrorCode } from './errors';
 import { checkCodeChallenge } from './pkce';
-import { isLoopbackRedirect, matchRedirectUri } from './redirect-uri';
+import { matchRedirectUri } from './redirect-uri';
 import { type ProtectedResource, resolveResource } from './resource';
 import { parseScope, resolveRequestedScopes } from './scope';
 
@@ -19,7 +19,14 @@ export interface PendingAuthorization {
 
 export type AuthorizeOutcome =
   /** The client or redirect URI cannot be trusted: show a page, never redirect (OAuth 2.1 §4.1.2.1). */
-  | { kind: 'local-error'; title: string; message: string; status: 400 }
+  | {
+      kind: 'local-error';
+      title: string;
+      message: string;
+      status: 400;
+      /** the client could not be used: for the operator's log and audit (never on the wire) */
+      refusedClient?: { clientId: string; detail: string };
+    }
   /** Report to the client through its (validated) redirect URI. */
   | {
       kind: 'redirect-error';
@@ -28,7 +35,10 @@ export type AuthorizeOutcome =
       description: string;
       state: string | undefined;
     }
-  | { kind: 'ok'; request: PendingAuthorization; client: ResolvedClient };
+  | { kind: 'ok'; request: PendingAuthorization; client: ResolvedClient; prompt: Prompt };
+
+/** OpenID Connect Core §3.1.2.1 `prompt`, as Gatehouse honours it: `none`, or always interactive. */
+export type Prompt = 'none' | 'interactive';
 
 /** Validates an authorization request (OAuth 2.1 §4.1.1, RFC 7636, RFC 8707). Order matters: client first. */
 export async function validateAuthorizeRequest(
@@ -44,6 +54,7 @@ export async function validateAuthorizeRequest(
     'code_challenge',
     'resource',
     'scope',
+    'prompt',
   ]) {
     if (params.getAll(name).length > 1) {
       // RFC 6749 §3.1: parameters must not be repeated. Before the redirect URI is trusted: a local page.
@@ -54,10 +65,10 @@ export async function validateAuthorizeRequest(
   if (!clientId) return localError('Invalid request', 'The request has no client_id.');
   const lookup = await registry.resolve(clientId);
   if (!lookup.ok)
-    return localError(
-      'Unknown or invalid client',
-      `This application could not be verified: ${lookup.reason}.`,
-    );
+    return {
+      ...localError('Unknown or invalid client', `This application could not be verified: ${lookup.reason}.`),
+      refusedClient: { clientId, detail: lookup.detail ?? lookup.reason },
+    };
   const client = lookup.client;
 
   const requestedRedirect = params.get('redirect_uri');
@@ -99,9 +110,14 @@ export async function validateAuthorizeRequest(
   const defaults = resource.resource.scopes.filter((s) => s.default).map((s) => s.name);
   const scopes = resolveRequestedScopes(parseScope(params.get('scope')), offered, defaults);
   if (!scopes.ok) return fail('invalid_scope', `unknown scope: ${scopes.unknown.join(' ')}`);
+  const prompts = parseScope(params.get('prompt'));
+  // OIDC Core §3.1.2.1: none with any other value is an error.
+  if (prompts.includes('none') && prompts.length > 1)
+    return fail('invalid_request', 'prompt=none cannot be combined with other values');
 
   return {
     kind: 'ok',
+    prompt: prompts.includes('none') ? 'none' : 'interactive',
     client,
     request: {
       clientId,
@@ -115,7 +131,7 @@ export async function validateAuthorizeRequest(
   };
 }
 
-function localError(title: string, message: string): AuthorizeOutcome {
+function localError(title: string, message: string): AuthorizeOutcome & { kind: 'local-error' } {
   return { kind: 'local-error', title, message, status: 400 };
 }
 
@@ -132,12 +148,9 @@ export function authorizationResponseUrl(
   return url.toString();
 }
 
-export function allRedirectsLoopback(client: ResolvedClient): boolean {
-  return client.metadata.redirect_uris.every((uri) => {
-    try {
-      return isLoopbackRedirect(new URL(uri));
-    } catch {
-      return false;
-    }
-  });
+/** How the consent page names where the code goes: the host, or the scheme and authority of an app link. */
+export function redirectTarget(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  if (url.protocol === 'https:' || url.protocol === 'http:') return url.host;
+  return url.host ? `${url.protocol}//${url.host}` : url.protocol;
 }

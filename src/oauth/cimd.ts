@@ -1,5 +1,5 @@
 import { isLoopbackHost } from '../config';
-import { type ClientMetadata, validateClientMetadata } from './client-metadata';
+import { type ClientMetadata, type MetadataPolicy, validateClientMetadata } from './client-metadata';
 
 /** Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document-00, as MCP 2026-07-28 pins). */
 
@@ -17,8 +17,13 @@ export function looksLikeCimdUrl(clientId: string): boolean {
 
 export type CimdUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
+/** A host name as policy compares it: lower case, without the root's trailing dot (`denied.test.`). */
+export function canonicalHost(host: string): string {
+  return host.toLowerCase().replace(/\.+$/, '');
+}
+
 function hostMatches(host: string, pattern: string): boolean {
-  const p = pattern.toLowerCase();
+  const p = canonicalHost(pattern);
   return p.startsWith('*.') ? host.endsWith(p.slice(1)) && host.length > p.length - 1 : host === p;
 }
 
@@ -48,7 +53,7 @@ export function checkCimdUrl(clientId: string, policy: CimdPolicy): CimdUrlCheck
   ) {
     return { ok: false, reason: 'a client_id URL must not contain dot segments' };
   }
-  const host = url.hostname.toLowerCase();
+  const host = canonicalHost(url.hostname);
   if (policy.denyHosts.some((pattern) => hostMatches(host, pattern))) {
     return { ok: false, reason: `client metadata from ${host} is not allowed on this server` };
   }
@@ -61,7 +66,11 @@ export function checkCimdUrl(clientId: string, policy: CimdPolicy): CimdUrlCheck
 export type CimdDocumentCheck = { ok: true; metadata: ClientMetadata } | { ok: false; reason: string };
 
 /** CIMD §4: a JSON object whose client_id equals the URL; no shared secret; redirect URIs validated. */
-export function validateCimdDocument(text: string, clientId: string): CimdDocumentCheck {
+export function validateCimdDocument(
+  text: string,
+  clientId: string,
+  policy: MetadataPolicy = {},
+): CimdDocumentCheck {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -77,11 +86,7 @@ export function validateCimdDocument(text: string, clientId: string): CimdDocume
   if ('client_secret' in raw || 'client_secret_expires_at' in raw) {
     return { ok: false, reason: 'a metadata document must not contain a client_secret' };
   }
-  const jwks = raw.jwks as { keys?: Array<Record<string, unknown>> } | undefined;
-  if (jwks?.keys?.some((key) => ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((member) => member in key))) {
-    return { ok: false, reason: 'the document publishes private or symmetric key material' };
-  }
-  const check = validateClientMetadata(raw, 'cimd');
+  const check = validateClientMetadata(raw, 'cimd', policy);
   return check.ok ? { ok: true, metadata: check.metadata } : { ok: false, reason: check.reason };
 }
 

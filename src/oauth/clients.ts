@@ -2,7 +2,7 @@ import { sha256 } from '../crypto';
 import { type OutboundDeps, SafeFetchError, safeFetch } from '../lib/net/safe-fetch';
 import type { EphemeralStore } from '../store';
 import { type CimdPolicy, cacheSeconds, checkCimdUrl, looksLikeCimdUrl, validateCimdDocument } from './cimd';
-import type { ClientMetadata } from './client-metadata';
+import type { ClientMetadata, MetadataPolicy, PublicJwks, TokenEndpointAuthMethod } from './client-metadata';
 import type { ClientStore } from './store';
 
 /** A client as the authorization server uses it, whichever way it was registered. */
@@ -17,14 +17,23 @@ export interface ResolvedClient {
   firstParty?: true;
 }
 
-export type ClientLookup = { ok: true; client: ResolvedClient } | { ok: false; reason: string };
+/**
+ * A refusal says `reason` on the wire; `detail`, when present, is for the operator's log and audit only
+ * (it may name internal addresses or DNS answers, which a client must not learn).
+ */
+export type ClientLookup =
+  | { ok: true; client: ResolvedClient }
+  | { ok: false; reason: string; detail?: string };
 
 export interface StaticClientConfig {
   clientId: string;
   clientName: string;
   redirectUris: string[];
-  tokenEndpointAuthMethod: 'none' | 'client_secret_basic' | 'client_secret_post';
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   clientSecret?: string | undefined;
+  /** private_key_jwt: the client's public keys, inline or by URL */
+  jwks?: PublicJwks | undefined;
+  jwksUri?: string | undefined;
 }
 
 export interface ClientRegistryDeps {
@@ -32,6 +41,8 @@ export interface ClientRegistryDeps {
   store: ClientStore;
   cache: EphemeralStore;
   cimd: CimdPolicy & { maxCacheSeconds: number };
+  /** what registered metadata may contain (private-use redirect schemes) */
+  metadataPolicy?: MetadataPolicy;
   outbound: OutboundDeps;
   now: () => number;
   /**
@@ -62,6 +73,8 @@ export async function createClientRegistry(deps: ClientRegistryDeps): Promise<Cl
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: entry.tokenEndpointAuthMethod,
+        ...(entry.jwks ? { jwks: entry.jwks } : {}),
+        ...(entry.jwksUri ? { jwks_uri: entry.jwksUri } : {}),
       },
     });
   }
@@ -91,7 +104,7 @@ export async function createClientRegistry(deps: ClientRegistryDeps): Promise<Cl
     const cacheKey = `cimd:${await sha256(clientId)}`;
     const cached = await deps.cache.get(cacheKey);
     if (cached !== undefined) {
-      const check = validateCimdDocument(cached, clientId);
+      const check = validateCimdDocument(cached, clientId, deps.metadataPolicy);
       if (check.ok)
         return {
           ok: true,
@@ -111,13 +124,15 @@ export async function createClientRegistry(deps: ClientRegistryDeps): Promise<Cl
         deps.outbound,
       );
     } catch (error) {
+      // Which name resolves, and to what kind of address, stays in the log: on the wire it would make
+      // this endpoint an oracle for the operator's internal DNS.
       const detail = error instanceof SafeFetchError ? error.message : 'the request failed';
-      return { ok: false, reason: `the client metadata document could not be fetched: ${detail}` };
+      return { ok: false, reason: 'the client metadata document could not be fetched', detail };
     }
     if (fetched.status !== 200) {
       return { ok: false, reason: `the client metadata document answered HTTP ${fetched.status}` };
     }
-    const check = validateCimdDocument(fetched.text, clientId);
+    const check = validateCimdDocument(fetched.text, clientId, deps.metadataPolicy);
     if (!check.ok) return { ok: false, reason: `the client metadata document is invalid: ${check.reason}` };
     const seconds = cacheSeconds(fetched.headers['cache-control'], deps.cimd.maxCacheSeconds);
     if (seconds > 0) await deps.cache.set(cacheKey, fetched.text, seconds * 1000);

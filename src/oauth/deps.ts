@@ -1,6 +1,8 @@
 import type { HmacKey, KeyRing } from '../crypto';
 import type { AuditLog } from '../telemetry';
+import type { ClientAssertionDeps } from './client-assertion';
 import type { ClientRegistry } from './clients';
+import type { PrivateUseSchemePolicy } from './redirect-uri';
 import type { ProtectedResource } from './resource';
 import type { ClientStore, CodeStore, GrantStore, TokenStore } from './store';
 
@@ -9,9 +11,16 @@ export interface AuthorizationServerDeps {
   issuer: string;
   resources: readonly ProtectedResource[];
   lifetimes: { accessMs: number; refreshMs: number; codeMs: number; refreshGraceMs: number };
-  registration: { enabled: boolean; allowPublicClients: boolean; unusedExpiryMs: number };
+  registration: {
+    enabled: boolean;
+    allowPublicClients: boolean;
+    unusedExpiryMs: number;
+    privateUseSchemes: PrivateUseSchemePolicy;
+  };
   cimdEnabled: boolean;
   registry: ClientRegistry;
+  /** private_key_jwt client authentication (RFC 7523): key sets, jti replay store, accepted audiences */
+  clientAssertions: ClientAssertionDeps;
   clients: ClientStore;
   codes: CodeStore;
   grants: GrantStore;

@@ -1,4 +1,7 @@
+import { CLIENT_ASSERTION_ALGORITHMS } from './client-metadata';
 import type { ProtectedResource } from './resource';
+
+const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 /** RFC 8414 §2 authorization server metadata. */
 export function authorizationServerMetadata(options: {
@@ -18,8 +21,10 @@ export function authorizationServerMetadata(options: {
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token'],
     code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-    revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
+    revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
     scopes_supported: [...new Set([...options.scopes, 'offline_access'])],
     authorization_response_iss_parameter_supported: true, // RFC 9207 §3
     client_id_metadata_document_supported: options.cimdEnabled,

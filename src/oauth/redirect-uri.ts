@@ -1,3 +1,5 @@
+import { hasControlCharacters } from '../lib/text';
+
 /**
  * Redirect URI rules. One matching function serves the authorization and the token endpoint
  * (OAuth 2.1 §4.1.3: the token request's redirect_uri must be the one used at authorization).
@@ -9,31 +11,68 @@ export function isLoopbackRedirect(url: URL): boolean {
   return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
 }
 
-/** A private-use URI scheme (RFC 8252 §7.1): reverse-DNS style, e.g. com.example.app:/callback. */
-function isPrivateUseScheme(url: URL): boolean {
-  const scheme = url.protocol.slice(0, -1);
-  return scheme.includes('.') && /^[a-z][a-z0-9+.-]*$/.test(scheme);
-}
+/**
+ * Which private-use URI schemes (RFC 8252 §7.1) public clients may register: `any` well-formed scheme
+ * (Cursor registers `cursor://…`: scheme names are not owned, so the reverse-DNS rule of §7.1 buys no
+ * security), only `reverse-dns` ones (`com.example.app:/cb`), or `none`.
+ */
+export type PrivateUseSchemePolicy = 'any' | 'reverse-dns' | 'none';
 
+/** Schemes that run code, read local files or are web schemes in disguise: never a redirect target. */
 const FORBIDDEN_SCHEMES = new Set([
-  'javascript:',
-  'data:',
-  'file:',
-  'vbscript:',
-  'blob:',
-  'about:',
-  'ftp:',
-  'ws:',
-  'wss:',
+  'javascript',
+  'vbscript',
+  'data',
+  'file',
+  'blob',
+  'about',
+  'filesystem',
+  'view-source',
+  'ftp',
+  'ws',
+  'wss',
+  'chrome',
+  'chrome-extension',
+  'moz-extension',
 ]);
+
+const SCHEME = /^[a-z][a-z0-9+.-]*$/;
+/** How many redirect URIs a client may register, and how long each (a registration is anonymous). */
+export const MAX_REDIRECT_URIS = 20;
+export const MAX_REDIRECT_URI_LENGTH = 2000;
+
+/** A private-use scheme, not one of the web's schemes nor a look-alike of one (`https-x:`, `http.evil:`). */
+function privateUseSchemeCheck(url: URL, policy: PrivateUseSchemePolicy): RedirectUriCheck {
+  const scheme = url.protocol.slice(0, -1);
+  if (!SCHEME.test(scheme) || FORBIDDEN_SCHEMES.has(scheme) || /^https?./.test(scheme))
+    return { ok: false, reason: `the ${scheme}: scheme is not allowed` };
+  if (policy === 'none')
+    return { ok: false, reason: 'private-use URI schemes are not allowed on this server' };
+  if (policy === 'reverse-dns' && !scheme.includes('.'))
+    return {
+      ok: false,
+      reason: 'private-use URI schemes must be reverse-DNS names here, e.g. com.example.app:/callback',
+    };
+  return { ok: true };
+}
 
 export type RedirectUriCheck = { ok: true } | { ok: false; reason: string };
 
 /**
  * Whether a URI may be registered (DCR, CIMD, config): https, loopback http (RFC 8252 §7.3) or a
- * private-use scheme (RFC 8252 §7.1); absolute, no fragment (RFC 6749 §3.1.2), no userinfo.
+ * private-use scheme (RFC 8252 §7.1, per the operator's policy); absolute, no fragment (RFC 6749 §3.1.2),
+ * no userinfo, at most MAX_REDIRECT_URI_LENGTH characters.
  */
-export function checkRedirectUriForRegistration(uri: string): RedirectUriCheck {
+export function checkRedirectUriForRegistration(
+  uri: string,
+  privateUse: PrivateUseSchemePolicy = 'any',
+): RedirectUriCheck {
+  if (uri.length > MAX_REDIRECT_URI_LENGTH)
+    return { ok: false, reason: `is longer than ${MAX_REDIRECT_URI_LENGTH} characters` };
+  // Control characters and spaces are stripped or escaped by URL parsing: refuse them rather than
+  // register a URI that differs from what is stored.
+  if (hasControlCharacters(uri, { spaces: true }))
+    return { ok: false, reason: 'contains spaces or control characters' };
   let url: URL;
   try {
     url = new URL(uri);
@@ -43,16 +82,23 @@ export function checkRedirectUriForRegistration(uri: string): RedirectUriCheck {
   if (url.hash || uri.includes('#'))
     return { ok: false, reason: 'must not contain a fragment (RFC 6749 §3.1.2)' };
   if (url.username || url.password) return { ok: false, reason: 'must not contain userinfo' };
-  if (FORBIDDEN_SCHEMES.has(url.protocol))
-    return { ok: false, reason: `the ${url.protocol} scheme is not allowed` };
   if (url.protocol === 'https:') return { ok: true };
   if (url.protocol === 'http:') {
     return isLoopbackRedirect(url)
       ? { ok: true }
       : { ok: false, reason: 'http is allowed only for loopback redirects (RFC 8252 §7.3)' };
   }
-  if (isPrivateUseScheme(url)) return { ok: true };
-  return { ok: false, reason: 'must be https, loopback http, or a reverse-DNS private-use scheme' };
+  return privateUseSchemeCheck(url, privateUse);
+}
+
+/** Whether the code goes to a program on the user's machine (loopback or private-use scheme redirect). */
+export function isNativeRedirect(uri: string): boolean {
+  try {
+    const url = new URL(uri);
+    return isLoopbackRedirect(url) || (url.protocol !== 'https:' && url.protocol !== 'http:');
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -19,14 +19,19 @@ export async function registerClient(
 ): Promise<RegistrationResponse> {
   if (!deps.registration.enabled)
     throw new OAuthError('invalid_request', 'dynamic client registration is disabled');
-  const check = validateClientMetadata(body, 'dcr');
+  const check = validateClientMetadata(body, 'dcr', {
+    privateUseSchemes: deps.registration.privateUseSchemes,
+  });
   if (!check.ok) throw new OAuthError(check.code, check.reason);
   const metadata = check.metadata;
   if (metadata.token_endpoint_auth_method === 'none' && !deps.registration.allowPublicClients) {
     throw new OAuthError('invalid_client_metadata', 'this server does not register public clients');
   }
   const clientId = `dcr_${randomId(16)}`;
-  const secret = metadata.token_endpoint_auth_method === 'none' ? undefined : `gcs_${randomId()}`;
+  // A secret only for the secret methods: a private_key_jwt client proves itself with its own keys.
+  const method = metadata.token_endpoint_auth_method;
+  const secret =
+    method === 'client_secret_basic' || method === 'client_secret_post' ? `gcs_${randomId()}` : undefined;
   const at = deps.now();
   await deps.clients.create({
     clientId,

@@ -9,9 +9,9 @@ import { ConsentPage } from '../pages/consent-page';
 import { ErrorPage } from '../pages/error-page';
 import type { EphemeralStore } from '../store';
 import {
-  allRedirectsLoopback,
   authorizationResponseUrl,
   type PendingAuthorization,
+  redirectTarget,
   validateAuthorizeRequest,
 } from './authorize';
 import { nameMatchesHost } from './cimd';
@@ -20,6 +20,7 @@ import { createAuthorizationCode } from './code';
 import type { AuthorizationServerDeps } from './deps';
 import { OAuthError } from './errors';
 import { authorizationServerMetadata } from './metadata';
+import { isNativeRedirect } from './redirect-uri';
 import { registerClient } from './register';
 import { revokeToken } from './revoke';
 import { exchangeToken } from './token';
@@ -32,7 +33,8 @@ interface StoredPending {
     name: string;
     kind: 'static' | 'dcr' | 'cimd';
     host?: string;
-    loopbackOnly: boolean;
+    /** the code goes to a program on the user's computer (loopback or private-use scheme redirect) */
+    nativeRedirect: boolean;
     firstParty?: true;
   };
 }
@@ -54,6 +56,17 @@ export function oauthRoutes(
     if (error.code === 'invalid_client' && c.req.header('authorization'))
       c.header('WWW-Authenticate', 'Basic realm="gatehouse"');
     return c.json(error.toJSON(), error.status);
+  };
+  /** A client Gatehouse could not use: why goes to the log and the audit log (DESIGN: debuggable). */
+  const clientRefused = async (c: Context<AppEnv>, refused: { clientId: string | null; detail: string }) => {
+    const clientId = refused.clientId?.slice(0, 300) ?? null;
+    c.get('log').warn({ client: clientId, reason: refused.detail }, 'client refused');
+    await deps.audit.record({
+      event: 'client.refused',
+      clientId,
+      ip: c.get('clientIp'),
+      reason: refused.detail.slice(0, 300),
+    });
   };
   const errorPage = (c: Context, title: string, message: string, status: 400 | 403 = 400) =>
     c.html(<ErrorPage title={title} message={message} requestId={c.get('requestId')} />, status);
@@ -87,7 +100,10 @@ export function oauthRoutes(
       deps.registry,
       deps.resources,
     );
-    if (outcome.kind === 'local-error') return errorPage(c, outcome.title, outcome.message);
+    if (outcome.kind === 'local-error') {
+      if (outcome.refusedClient) await clientRefused(c, outcome.refusedClient);
+      return errorPage(c, outcome.title, outcome.message);
+    }
     if (outcome.kind === 'redirect-error') {
       const target = authorizationResponseUrl(outcome.redirectUri, deps.issuer, {
         error: outcome.error,
@@ -95,6 +111,19 @@ export function oauthRoutes(
         state: outcome.state,
       });
       return c.redirect(target, 302);
+    }
+    const session = await currentSession(identity, c);
+    if (outcome.prompt === 'none') {
+      // OIDC Core §3.1.2.6: no page may be shown. Gatehouse always asks for consent, so a signed-in
+      // user still answers consent_required.
+      return c.redirect(
+        authorizationResponseUrl(outcome.request.redirectUri, deps.issuer, {
+          error: session ? 'consent_required' : 'login_required',
+          error_description: session ? 'the user must approve this application' : 'the user must sign in',
+          state: outcome.request.state,
+        }),
+        302,
+      );
     }
     const id = randomId(24);
     const stored: StoredPending = {
@@ -104,12 +133,11 @@ export function oauthRoutes(
         kind: outcome.client.kind,
         ...(outcome.client.host ? { host: outcome.client.host } : {}),
         // Gatehouse's own playground on a loopback dev issuer is not "a program on this computer"
-        loopbackOnly: !outcome.client.firstParty && allRedirectsLoopback(outcome.client),
+        nativeRedirect: !outcome.client.firstParty && isNativeRedirect(outcome.request.redirectUri),
         ...(outcome.client.firstParty ? { firstParty: true as const } : {}),
       },
     };
     await pending.set(`authz:${id}`, JSON.stringify(stored), PENDING_TTL_MS);
-    const session = await currentSession(identity, c);
     return c.redirect(session ? `/oauth/consent?authz=${id}` : loginUrl(id), 302);
   });
 
@@ -126,15 +154,14 @@ export function oauthRoutes(
       );
     const { request, client } = JSON.parse(raw) as StoredPending;
     const resource = deps.resources.find((r) => r.uri === request.resource);
-    const redirect = new URL(request.redirectUri);
     return c.html(
       <ConsentPage
         clientName={client.name}
         clientKind={client.kind}
         clientHost={client.host}
         nameMatchesHost={client.firstParty || !client.host || nameMatchesHost(client.name, client.host)}
-        redirectHost={redirect.host || redirect.protocol}
-        loopbackOnly={client.loopbackOnly}
+        redirectHost={redirectTarget(request.redirectUri)}
+        nativeRedirect={client.nativeRedirect}
         firstParty={client.firstParty === true}
         resourceName={resource?.name ?? request.resource}
         resourceUri={request.resource}
@@ -214,7 +241,12 @@ export function oauthRoutes(
     let form: URLSearchParams | undefined;
     try {
       form = await readForm(c);
-      const client = await authenticateClient(deps.registry, form, c.req.header('authorization'));
+      const client = await authenticateClient(
+        deps.registry,
+        form,
+        c.req.header('authorization'),
+        deps.clientAssertions,
+      );
       const result = await exchangeToken(deps, client, form);
       noStore(c);
       await deps.audit.record({
@@ -245,7 +277,12 @@ export function oauthRoutes(
   app.post('/oauth/revoke', async (c) => {
     try {
       const form = await readForm(c);
-      const client = await authenticateClient(deps.registry, form, c.req.header('authorization'));
+      const client = await authenticateClient(
+        deps.registry,
+        form,
+        c.req.header('authorization'),
+        deps.clientAssertions,
+      );
       const token = form.get('token');
       if (!token) throw new OAuthError('invalid_request', 'token is required');
       const revoked = await revokeToken(deps, client, token);
@@ -275,7 +312,10 @@ export function oauthRoutes(
       c.get('log').info({ event: 'client.registered', client: registered.client_id }, 'client registered');
       return c.json(registered, 201);
     } catch (error) {
-      if (error instanceof OAuthError) return oauthError(c, error);
+      if (error instanceof OAuthError) {
+        await clientRefused(c, { clientId: null, detail: `registration: ${error.description}` });
+        return oauthError(c, error);
+      }
       throw error;
     }
   });

@@ -7,7 +7,8 @@ export interface ConsentPageProps {
   clientHost?: string;
   nameMatchesHost: boolean;
   redirectHost: string;
-  loopbackOnly: boolean;
+  /** the code goes to a program on this computer (loopback or app-link redirect) */
+  nativeRedirect: boolean;
   /** Gatehouse's own playground */
   firstParty?: boolean;
   resourceName: string;
@@ -41,7 +42,7 @@ export function ConsentPage(props: ConsentPageProps) {
             <span class="host">{props.clientHost}</span>).
           </p>
         ) : null}
-        {props.loopbackOnly ? (
+        {props.nativeRedirect ? (
           <p class="warn">
             The code will be sent to a program on this computer ({props.redirectHost}). Approve only if you
             just started it.

@@ -15,7 +15,8 @@ export type AuditEventName =
   | 'pat.created'
   | 'pat.revoked'
   | 'pat.revoke_refused'
-  | 'service.used';
+  | 'service.used'
+  | 'client.refused';
 
 export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'login.succeeded',
@@ -34,6 +35,7 @@ export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'pat.revoked',
   'pat.revoke_refused',
   'service.used',
+  'client.refused',
 ];
 
 export interface AuditEvent {
@@ -44,7 +46,7 @@ export interface AuditEvent {
   clientId: string | null;
   resource: string | null;
   ip: string | null;
-  /** a short reason code (login.failed, drift.revoked, replay.detected) */
+  /** a short reason code (login.failed, drift.revoked, replay.detected) or text (client.refused) */
   reason: string | null;
   /** small, credential-free context (scopes, idp id, grant type) */
   details: Record<string, unknown>;
