@@ -158,6 +158,7 @@ export function auditConfig(config: GatehouseConfig): Finding[] {
       });
     }
     const keys = [client.jwks, client.jwksUri].filter((value) => value !== undefined).length;
+    const keysWrong = method === 'private_key_jwt' ? keys !== 1 : keys > 0;
     if (method === 'private_key_jwt' && keys !== 1) {
       findings.push({
         level: 'error',
@@ -182,7 +183,7 @@ export function auditConfig(config: GatehouseConfig): Finding[] {
       },
       'dcr',
     );
-    if (!check.ok && keys <= 1)
+    if (!check.ok && !keysWrong)
       findings.push({ level: 'error', path: `clients.${index}`, message: check.reason });
   });
   findings.push(...auditIdentity(config), ...auditEndpointAuth(config));

@@ -328,6 +328,37 @@ describe('endpoint credentials configuration', () => {
     );
   });
 
+  it('checks pre-registered clients: secrets for secret methods, keys for private_key_jwt, safe redirects', () => {
+    const client = { clientId: 'c', clientName: 'C', redirectUris: ['https://app.example.com/cb'] };
+    const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] };
+    expect(
+      errorsOf({ ...good, clients: [{ ...client, tokenEndpointAuthMethod: 'private_key_jwt' }] }),
+    ).toEqual([
+      'clients.0.jwks: private_key_jwt needs the client public keys: jwks or jwksUri (one of them)',
+    ]);
+    expect(
+      errorsOf({ ...good, clients: [{ ...client, tokenEndpointAuthMethod: 'private_key_jwt', jwks }] }),
+    ).toEqual([]);
+    expect(errorsOf({ ...good, clients: [{ ...client, jwks }] })).toEqual([
+      'clients.0.jwks: is used only with private_key_jwt',
+    ]);
+    expect(
+      errorsOf({
+        ...good,
+        clients: [
+          {
+            ...client,
+            tokenEndpointAuthMethod: 'private_key_jwt',
+            jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] },
+          },
+        ],
+      }),
+    ).toEqual(['clients.0: jwks publishes private or symmetric key material']);
+    expect(errorsOf({ ...good, clients: [{ ...client, redirectUris: ['javascript:alert(1)'] }] })).toEqual([
+      'clients.0: redirect URI javascript:alert(1) the javascript: scheme is not allowed',
+    ]);
+  });
+
   it('keeps personal access token lifetimes consistent', () => {
     expect(
       errors({ ...base, personalAccessTokens: { defaultLifetimeDays: 100, maxLifetimeDays: 90 } })[0],

@@ -15,6 +15,7 @@ export interface ClientKeySourceOptions {
   ttlMs?: number;
   /** how soon an unknown kid may trigger another fetch of the same URI */
   refetchCooldownMs?: number;
+  timeoutMs?: number;
 }
 
 export class ClientKeysUnavailable extends Error {
@@ -45,7 +46,11 @@ export function createClientKeySource(options: ClientKeySourceOptions): ClientKe
     }
     const answer = await safeFetch(
       url,
-      { maxBytes: MAX_BYTES, timeoutMs: TIMEOUT_MS, allowLoopback: options.allowLoopback ?? false },
+      {
+        maxBytes: MAX_BYTES,
+        timeoutMs: options.timeoutMs ?? TIMEOUT_MS,
+        allowLoopback: options.allowLoopback ?? false,
+      },
       options.outbound,
     ).catch((error: unknown) => {
       throw new ClientKeysUnavailable(error instanceof Error ? error.message : 'the request failed');

@@ -1,3 +1,4 @@
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeOutbound } from '../../src/lib/net/safe-fetch';
 import { startCimdServer } from '../support/cimd-server';
@@ -14,6 +15,7 @@ import {
 
 const REDIRECT = 'http://127.0.0.1:9999/callback';
 const SECRET = 'confidential-client-secret-0123456789abcdef';
+const SIGNING = await generateKeyPair('ES256', { extractable: true });
 let gh: TestGatehouse;
 let cimd: Awaited<ReturnType<typeof startCimdServer>>;
 
@@ -35,6 +37,13 @@ beforeAll(async () => {
           redirectUris: [REDIRECT],
           tokenEndpointAuthMethod: 'client_secret_post',
           clientSecret: SECRET,
+        },
+        {
+          clientId: 'signed',
+          clientName: 'Signed',
+          redirectUris: [REDIRECT],
+          tokenEndpointAuthMethod: 'private_key_jwt',
+          jwks: { keys: [{ ...(await exportJWK(SIGNING.publicKey)), kid: 'e1' }] },
         },
       ],
     },
@@ -88,6 +97,39 @@ describe('confidential clients', () => {
     expect((await tokenRequest(gh.url, { ...form, client_id: 'post', client_secret: SECRET })).status).toBe(
       200,
     );
+  });
+});
+
+describe('a pre-registered private_key_jwt client (config jwks)', () => {
+  const assertion = (aud: string) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'e1' })
+      .setIssuer('signed')
+      .setSubject('signed')
+      .setAudience(aud)
+      .setExpirationTime('2m')
+      .setJti(crypto.randomUUID())
+      .sign(SIGNING.privateKey);
+
+  it('authenticates with an assertion whose aud is the token endpoint or the issuer, never with client_id alone', async () => {
+    const type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+    for (const aud of [`${gh.url}/oauth/token`, gh.url]) {
+      const { code, verifier } = await codeFor('signed');
+      const form = {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: REDIRECT,
+      };
+      const bare = await tokenRequest(gh.url, { ...form, client_id: 'signed' });
+      expect(bare.body.error).toBe('invalid_client');
+      const ok = await tokenRequest(gh.url, {
+        ...form,
+        client_assertion_type: type,
+        client_assertion: await assertion(aud),
+      });
+      expect(ok.status).toBe(200);
+    }
   });
 });
 
