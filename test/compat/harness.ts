@@ -113,7 +113,11 @@ export async function registerClient(world: CompatWorld, profile: ClientProfile)
 }
 
 /** The client authentication the profile uses, as form fields of a token or revocation request. */
-export async function clientAuthFields(world: CompatWorld, profile: ClientProfile, clientId: string) {
+export async function clientAuthFields(
+  world: CompatWorld,
+  profile: ClientProfile,
+  clientId: string,
+): Promise<Record<string, string>> {
   if (profile.tokenAuth === 'private_key_jwt')
     return {
       client_assertion_type: ASSERTION_TYPE,
