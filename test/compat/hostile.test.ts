@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeUrl, createBrowser, devLogin, tokenRequest } from '../support/oauth-driver';
-import { CLIENTS } from './clients';
+import { CLIENTS, type ClientProfile } from './clients';
 import {
   ASSERTION_TYPE,
   authorizeAndExchange,
@@ -12,10 +12,14 @@ import {
 } from './harness';
 
 let world: CompatWorld;
-const chatgpt = CLIENTS.find((client) => client.name === 'ChatGPT (private_key_jwt)');
-const bothMethods = CLIENTS.find((client) => client.name === 'ChatGPT (both methods listed)');
-const claude = CLIENTS.find((client) => client.name === 'claude.ai');
-if (!chatgpt || !bothMethods || !claude) throw new Error('profiles missing');
+function profile(name: string): ClientProfile {
+  const found = CLIENTS.find((client) => client.name === name);
+  if (!found) throw new Error(`no profile ${name}`);
+  return found;
+}
+const chatgpt = profile('ChatGPT (private_key_jwt)');
+const bothMethods = profile('ChatGPT (both methods listed)');
+const claude = profile('claude.ai');
 
 beforeAll(async () => {
   world = await startCompatWorld();
@@ -29,8 +33,8 @@ async function exchangeWith(
   assertion: (clientId: string) => Promise<string>,
   extra: Record<string, string> = {},
 ) {
-  const clientId = await registerClient(world, chatgpt!);
-  const { tokens: first } = await authorizeAndExchange(world, chatgpt!, clientId);
+  const clientId = await registerClient(world, chatgpt);
+  const { tokens: first } = await authorizeAndExchange(world, chatgpt, clientId);
   expect(first.status).toBe(200);
   return tokenRequest(world.gatehouse.url, {
     grant_type: 'refresh_token',
@@ -101,8 +105,8 @@ describe('private_key_jwt: hostile assertions are invalid_client, and burn nothi
   });
 
   it('a replayed assertion (same jti) is refused, and the refresh token survives it', async () => {
-    const clientId = await registerClient(world, chatgpt!);
-    const { tokens } = await authorizeAndExchange(world, chatgpt!, clientId);
+    const clientId = await registerClient(world, chatgpt);
+    const { tokens } = await authorizeAndExchange(world, chatgpt, clientId);
     const assertion = await clientAssertion(world, clientId);
     const form = {
       grant_type: 'refresh_token',
@@ -131,8 +135,8 @@ describe('private_key_jwt: hostile assertions are invalid_client, and burn nothi
   });
 
   it('an assertion for a public client is refused, as is a wrong assertion type', async () => {
-    const clientId = await registerClient(world, claude!);
-    const { tokens } = await authorizeAndExchange(world, claude!, clientId);
+    const clientId = await registerClient(world, claude);
+    const { tokens } = await authorizeAndExchange(world, claude, clientId);
     const asserted = await tokenRequest(world.gatehouse.url, {
       grant_type: 'refresh_token',
       refresh_token: tokens.body.refresh_token,
@@ -150,22 +154,22 @@ describe('private_key_jwt: hostile assertions are invalid_client, and burn nothi
   });
 
   it('a private_key_jwt client cannot fall back to client_id alone, but one that listed none may', async () => {
-    const strictId = await registerClient(world, chatgpt!);
-    const strict = await authorizeAndExchange(world, { ...chatgpt!, tokenAuth: 'none' }, strictId);
+    const strictId = await registerClient(world, chatgpt);
+    const strict = await authorizeAndExchange(world, { ...chatgpt, tokenAuth: 'none' }, strictId);
     expect(strict.tokens.body).toMatchObject({ error: 'invalid_client' });
-    const eitherId = await registerClient(world, bothMethods!);
-    const either = await authorizeAndExchange(world, { ...bothMethods!, tokenAuth: 'none' }, eitherId);
+    const eitherId = await registerClient(world, bothMethods);
+    const either = await authorizeAndExchange(world, { ...bothMethods, tokenAuth: 'none' }, eitherId);
     expect(either.tokens.status).toBe(200);
   });
 
   it('keys at a refused address are never fetched (SSRF guard), and the reason stays off the wire', async () => {
     const profile = {
-      ...chatgpt!,
+      ...chatgpt,
       registration: {
         kind: 'cimd' as const,
         path: '/oauth/ssrf/client.json',
         document: {
-          ...(chatgpt!.registration as { document: object }).document,
+          ...(chatgpt.registration as { document: object }).document,
           jwks_uri: 'https://10.0.0.7/jwks.json',
         },
       },
@@ -179,12 +183,12 @@ describe('private_key_jwt: hostile assertions are invalid_client, and burn nothi
 
   it('an oversized key set is refused', async () => {
     const profile = {
-      ...chatgpt!,
+      ...chatgpt,
       registration: {
         kind: 'cimd' as const,
         path: '/oauth/huge/client.json',
         document: {
-          ...(chatgpt!.registration as { document: object }).document,
+          ...(chatgpt.registration as { document: object }).document,
           jwks_uri: world.documents.serve('/huge/jwks.json', {
             keys: [{ kty: 'RSA', e: 'AQAB', n: 'x'.repeat(70_000) }],
           }),
@@ -213,11 +217,11 @@ describe('metadata and authorization requests', () => {
   });
 
   it('prompt=none answers login_required, then consent_required once signed in', async () => {
-    const clientId = await registerClient(world, claude!);
+    const clientId = await registerClient(world, claude);
     const url = authorizeUrl(world.gatehouse.url, {
       response_type: 'code',
       client_id: clientId,
-      redirect_uri: claude!.redirectUri,
+      redirect_uri: claude.redirectUri,
       code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       code_challenge_method: 'S256',
       state: 's1',
