@@ -23,6 +23,7 @@ import {
   createSqlUserStore,
   openDatabase,
   purgeAuditEvents,
+  type SqlDatabase,
   sweepExpired,
 } from './store';
 import { createAuditLog, createLogger, type Logger } from './telemetry';
@@ -34,6 +35,8 @@ export interface CoreOptions {
   outbound?: OutboundDeps;
   /** fetch used to talk to identity providers; tests may inject one */
   identityFetch?: typeof fetch;
+  /** an opened database instead of `config.database.url` (tests: a PostgreSQL schema of their own) */
+  database?: SqlDatabase;
 }
 
 export function protectedResources(config: GatehouseConfig): ProtectedResource[] {
@@ -57,7 +60,8 @@ export function protectedResources(config: GatehouseConfig): ProtectedResource[]
 export async function composeCore(config: GatehouseConfig, options: CoreOptions = {}) {
   const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty });
   const now = options.now ?? Date.now;
-  const database = openDatabase(config.database.url, { poolSize: config.database.poolSize });
+  const database =
+    options.database ?? openDatabase(config.database.url, { poolSize: config.database.poolSize });
   const applied = await database.migrate();
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 

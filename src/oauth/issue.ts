@@ -31,6 +31,9 @@ export async function issueTokens(
     userId: string;
     clientId: string;
     scopes: string[];
+    /** the refresh token's scopes when they differ from the access token's (RFC 6749 §6: a narrowed
+     * refresh narrows the access token only; the new refresh token keeps the grant's scope) */
+    refreshScopes?: string[];
     resource: string;
     withRefresh: boolean;
     previousRefreshHash: string | null;
@@ -60,7 +63,10 @@ export async function issueTokens(
   if (input.withRefresh) {
     const refreshToken = newToken('grt');
     const refreshHash = await hashToken(refreshToken);
-    const refreshClaims: RefreshClaims = { scopes: input.scopes, resource: input.resource };
+    const refreshClaims: RefreshClaims = {
+      scopes: input.refreshScopes ?? input.scopes,
+      resource: input.resource,
+    };
     await deps.tokens.saveRefresh({
       tokenHash: refreshHash,
       grantId: input.grantId,

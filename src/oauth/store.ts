@@ -97,4 +97,6 @@ export interface TokenStore {
   /** Deletes one token; returns its grant id when it existed. */
   deleteAccess(tokenHash: string): Promise<string | undefined>;
   findRefreshGrant(tokenHash: string, at: number): Promise<string | undefined>;
+  /** An unexpired refresh token's grant and sealed claims, without rotating it (checks come first). */
+  findRefresh(tokenHash: string, at: number): Promise<{ grantId: string; sealed: string } | undefined>;
 }

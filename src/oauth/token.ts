@@ -125,11 +125,31 @@ async function refresh(
   const token = form.get('refresh_token');
   if (!token) throw new OAuthError('invalid_request', 'refresh_token is required');
   const tokenHash = await hashToken(token);
-  // Check ownership before rotating, so another client presenting a stolen token cannot burn it.
-  const ownerGrantId = await deps.tokens.findRefreshGrant(tokenHash, deps.now());
-  const ownerGrant = ownerGrantId ? await deps.grants.get(ownerGrantId, deps.now()) : undefined;
-  if (ownerGrant && ownerGrant.clientId !== client.clientId) {
-    throw new OAuthError('invalid_grant', 'the refresh token was issued to another client');
+  // Every check that can refuse runs before the rotation: a refused request must leave the token usable,
+  // or the client's next, correct refresh would look like a replay and revoke the grant.
+  const found = await deps.tokens.findRefresh(tokenHash, deps.now());
+  if (found) {
+    const grant = await deps.grants.get(found.grantId, deps.now());
+    // Another client presenting a stolen token cannot burn it.
+    if (grant && grant.clientId !== client.clientId)
+      throw new OAuthError('invalid_grant', 'the refresh token was issued to another client');
+    const claims = await unseal<RefreshClaims>(deps, found.sealed, `rt:${tokenHash}`);
+    checkResource(form, claims.resource);
+    if (!narrowScopes(claims.scopes, parseScope(form.get('scope'))))
+      throw new OAuthError('invalid_scope', 'a refresh may narrow the scope but not widen it (RFC 6749 §6)');
+    if (grant) {
+      // DESIGN §5: refresh-token use re-validates the user with the IdP (throttled); drift revokes the grant.
+      const grantClaims = await unseal<GrantClaims>(deps, grant.sealed, `grant:${grant.id}`);
+      if (deps.checkUserOnRefresh && !(await deps.checkUserOnRefresh(grantClaims.userId))) {
+        await revokeGrant(deps, grant.id);
+        throw new OAuthError(
+          'invalid_grant',
+          'the user must sign in again: their identity provider no longer vouches for this account',
+          400,
+          'identity drift',
+        );
+      }
+    }
   }
   const rotation = await deps.tokens.rotateRefresh(tokenHash, deps.now(), deps.lifetimes.refreshGraceMs);
   if (rotation.status === 'replayed') {
@@ -149,26 +169,14 @@ async function refresh(
     throw new OAuthError('invalid_grant', 'the grant is no longer valid');
   const claims = await unseal<RefreshClaims>(deps, rotation.sealed, `rt:${tokenHash}`);
   const grantClaims = await unseal<GrantClaims>(deps, grant.sealed, `grant:${grant.id}`);
-  checkResource(form, claims.resource);
-  const scopes = narrowScopes(claims.scopes, parseScope(form.get('scope')));
-  if (!scopes)
-    throw new OAuthError('invalid_scope', 'a refresh may narrow the scope but not widen it (RFC 6749 §6)');
-  // DESIGN §5: refresh-token use re-validates the user with the IdP (throttled); drift revokes the grant.
-  if (deps.checkUserOnRefresh && !(await deps.checkUserOnRefresh(grantClaims.userId))) {
-    await revokeGrant(deps, grant.id);
-    throw new OAuthError(
-      'invalid_grant',
-      'the user must sign in again: their identity provider no longer vouches for this account',
-      400,
-      'identity drift',
-    );
-  }
+  const scopes = narrowScopes(claims.scopes, parseScope(form.get('scope'))) ?? claims.scopes;
   await touchClient(deps, client);
   const tokens = await issueTokens(deps, {
     grantId: grant.id,
     userId: grantClaims.userId,
     clientId: client.clientId,
     scopes,
+    refreshScopes: claims.scopes,
     resource: claims.resource,
     withRefresh: true,
     previousRefreshHash: tokenHash,

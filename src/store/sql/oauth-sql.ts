@@ -288,6 +288,15 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
         .executeTakeFirst();
       return row?.grant_id;
     },
+    async findRefresh(tokenHash, at) {
+      const row = await db
+        .selectFrom('oauth_refresh_tokens')
+        .select(['grant_id', 'sealed'])
+        .where('token_hash', '=', tokenHash)
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+      return row ? { grantId: row.grant_id, sealed: row.sealed } : undefined;
+    },
     async findRefreshGrant(tokenHash, at) {
       const row = await db
         .selectFrom('oauth_refresh_tokens')
