@@ -1,4 +1,4 @@
-import { constantTimeEqual, sha256 } from '../crypto';
+import { constantTimeEqual, hasCredentialPrefix, sha256 } from '../crypto';
 import { protectedResourceMetadataUrl } from '../oauth/metadata';
 import { audienceCovers, type ProtectedResource } from '../oauth/resource';
 import { hasScopes } from '../oauth/scope';
@@ -21,6 +21,8 @@ export interface BearerAuthenticator {
     requestUrl: string,
     context: { ip: string; needed?: readonly string[] },
   ): Promise<Verification>;
+  /** Whether `presented` is a credential Gatehouse issued or holds (never forwarded to a BYOK upstream). */
+  isGatehouseCredential(presented: string): Promise<boolean>;
 }
 
 const DEFAULT_AUTH = ['oauth', 'pat'] as const;
@@ -39,13 +41,17 @@ export function createBearerAuthenticator(deps: {
 }): BearerAuthenticator {
   const serviceHash = deps.service.token ? sha256(deps.service.token) : undefined;
 
+  async function serviceIdentityMatches(presented: string): Promise<boolean> {
+    // Constant time: compare equal-length digests, never the raw strings.
+    return serviceHash !== undefined && constantTimeEqual(await sha256(presented), await serviceHash);
+  }
+
   /** The service identity at this resource, when the presented token is the service token. */
   async function serviceIdentity(
     presented: string,
     resource: ProtectedResource,
   ): Promise<VerifiedToken | undefined> {
-    // Constant time: compare equal-length digests, never the raw strings.
-    if (!serviceHash || !constantTimeEqual(await sha256(presented), await serviceHash)) return undefined;
+    if (!(await serviceIdentityMatches(presented))) return undefined;
     return {
       userId: `service:${deps.service.name}`,
       clientId: 'service-token',
@@ -117,6 +123,9 @@ export function createBearerAuthenticator(deps: {
         });
       }
       return { ok: true, token };
+    },
+    async isGatehouseCredential(presented) {
+      return hasCredentialPrefix(presented) || (await serviceIdentityMatches(presented));
     },
   };
 }

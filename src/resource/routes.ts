@@ -108,6 +108,18 @@ export function resourceRoutes(
             401,
           );
         }
+        // A Gatehouse token sent here would reach a third party that could replay it at Gatehouse.
+        if (await authenticator.isGatehouseCredential(key)) {
+          c.header('WWW-Authenticate', `Bearer realm="${realm}", error="invalid_token"`);
+          return c.json(
+            {
+              error: 'invalid_token',
+              error_description:
+                'this endpoint takes your own API key for the upstream server; Gatehouse tokens are never forwarded',
+            },
+            401,
+          );
+        }
         // Per key (by hash: the key itself is never kept), on top of the per-IP limit every route has.
         return (await limited(c, `rl:key:${await sha256(key)}`, 'key')) ?? endpoint.serve(c.req.raw, key);
       };

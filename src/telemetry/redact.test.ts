@@ -41,6 +41,8 @@ describe('scrub', () => {
       `upstream said: Authorization: Bearer ${REDACTED} failed`,
     );
     expect(scrub('token gth_abcdef123 rejected')).toBe(`token gth_${REDACTED} rejected`);
+    for (const prefix of ['gat_', 'grt_', 'gac_', 'gcs_'])
+      expect(scrub(`saw ${prefix}Zx9-_q in a message`)).toBe(`saw ${prefix}${REDACTED} in a message`);
   });
 
   it('scrubs errors', () => {

@@ -1,3 +1,5 @@
+import { CREDENTIAL_PREFIXES } from '../crypto/credential-prefixes';
+
 /**
  * Log scrubbing. Any field whose name suggests a credential is replaced, at any depth, and
  * bearer-looking substrings inside strings are masked too, so a secret cannot reach a log line
@@ -6,7 +8,8 @@
 const SENSITIVE_NAME =
   /token|secret|password|passwd|code|assertion|key|authorization|cookie|credential|verifier/i;
 const BEARER_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const GATEHOUSE_TOKEN_IN_TEXT = /\bgth_[A-Za-z0-9_-]+/g;
+/** Gatehouse's own credentials by prefix (see crypto/credential-prefixes): gat_, grt_, gac_, gth_, gcs_. */
+const GATEHOUSE_TOKEN_IN_TEXT = new RegExp(`\\b(${CREDENTIAL_PREFIXES.join('|')})[A-Za-z0-9_-]+`, 'g');
 
 export const REDACTED = '[redacted]';
 
@@ -15,7 +18,7 @@ export function isSensitiveName(name: string): boolean {
 }
 
 export function scrubText(text: string): string {
-  return text.replace(BEARER_IN_TEXT, `$1 ${REDACTED}`).replace(GATEHOUSE_TOKEN_IN_TEXT, `gth_${REDACTED}`);
+  return text.replace(BEARER_IN_TEXT, `$1 ${REDACTED}`).replace(GATEHOUSE_TOKEN_IN_TEXT, `$1${REDACTED}`);
 }
 
 export function scrub(value: unknown, depth = 0): unknown {

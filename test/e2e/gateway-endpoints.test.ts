@@ -181,6 +181,16 @@ describe('protected endpoints proxy to their upstream', () => {
     expect((await fetch(`${gh.url}/.well-known/oauth-protected-resource/byok`)).status).toBe(404);
   });
 
+  it('BYOK refuses a Gatehouse access token, PAT-like token or the service token, and never forwards it', async () => {
+    const seenBefore = byokUpstream.seen.length;
+    for (const credential of [await accessToken('mcp:tools'), 'gth_looks-like-a-pat', SERVICE_TOKEN]) {
+      const refused = await listTools(gh.url, credential, '/byok');
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: string }).error).toBe('invalid_token');
+    }
+    expect(byokUpstream.seen.length).toBe(seenBefore);
+  });
+
   it('an upstream refusing a call (HTTP 403) is a tool error with httpStatus 403', async () => {
     const client = await connectWithBearer(`${gh.url}/mcp`, await accessToken('mcp:tools'));
     const result = (await client.callTool({ name: 'forbidden', arguments: {} })) as ToolResult;
