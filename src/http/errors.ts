@@ -30,3 +30,29 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
   }
   return body as Record<string, unknown>;
 }
+
+/**
+ * Reads an HTML form body. Gatehouse's forms post `application/x-www-form-urlencoded` only: any other
+ * type is a 415 (a malformed multipart body can never reach a parser and become a 500). With `all`,
+ * a repeated field is an array (checkboxes); otherwise the last value wins.
+ */
+export async function readHtmlForm(
+  c: Context,
+  options: { all?: boolean } = {},
+): Promise<Record<string, string | string[]>> {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  if (!type.startsWith('application/x-www-form-urlencoded'))
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      'forms must be sent as application/x-www-form-urlencoded',
+    );
+  const form: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(await c.req.text())) {
+    const previous = form[name];
+    if (options.all && previous !== undefined)
+      form[name] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+    else form[name] = value;
+  }
+  return form;
+}

@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { randomId } from '../crypto';
-import type { AppEnv } from '../http';
+import { type AppEnv, readHtmlForm } from '../http';
 import { ErrorPage } from '../pages/error-page';
 import { LoginPage } from '../pages/login-page';
 import { csrfToken, verifyCsrfToken } from './csrf';
@@ -70,7 +70,7 @@ export function identityRoutes(deps: IdentityDeps): Hono<AppEnv> {
 
   app.post('/login', async (c) => {
     if (!deps.devLoginEnabled) return noLogin(c);
-    const form = await c.req.parseBody();
+    const form = await readHtmlForm(c);
     const binding = deps.cookies.get(c, LOGIN_COOKIE);
     if (!(await verifyCsrfToken(deps.hmacKey, binding, 'login', form.csrf))) {
       return c.json(

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../http';
+import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import { currentSession, type IdentityDeps } from '../identity/web-session';
 import { type ConnectedApp, ConnectedAppsPage } from '../pages/connected-apps-page';
@@ -35,7 +35,7 @@ export function accountRoutes(deps: AuthorizationServerDeps, identity: IdentityD
 
   app.post('/account/apps/revoke', async (c) => {
     const session = await currentSession(identity, c);
-    const form = await c.req.parseBody();
+    const form = await readHtmlForm(c);
     if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'apps', form.csrf))) {
       return c.html(<ErrorPage title="Request refused" message="Sign in again and retry." />, 403);
     }

@@ -1,5 +1,6 @@
 import { sha256 } from '../crypto';
 import { type OutboundDeps, SafeFetchError, safeFetch } from '../lib/net/safe-fetch';
+import { hasControlCharacters } from '../lib/text';
 import type { EphemeralStore } from '../store';
 import { type CimdPolicy, cacheSeconds, checkCimdUrl, looksLikeCimdUrl, validateCimdDocument } from './cimd';
 import type { ClientMetadata, MetadataPolicy, PublicJwks, TokenEndpointAuthMethod } from './client-metadata';
@@ -143,6 +144,8 @@ export async function createClientRegistry(deps: ClientRegistryDeps): Promise<Cl
     async resolve(clientId) {
       if (!clientId || clientId.length > 2048)
         return { ok: false, reason: 'client_id is missing or too long' };
+      // No stored identifier has control characters, and PostgreSQL text cannot hold a NUL at all.
+      if (hasControlCharacters(clientId)) return { ok: false, reason: 'unknown client_id' };
       const fromConfig = configured.get(clientId);
       if (fromConfig) return { ok: true, client: fromConfig };
       if (looksLikeCimdUrl(clientId)) return resolveCimd(clientId);

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { randomId } from '../crypto';
 import type { AppEnv } from '../http';
-import { readJsonObject } from '../http';
+import { readHtmlForm, readJsonObject } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import { currentSession, type IdentityDeps, loginUrl } from '../identity/web-session';
 import { ConsentPage } from '../pages/consent-page';
@@ -154,6 +154,7 @@ export function oauthRoutes(
       );
     const { request, client } = JSON.parse(raw) as StoredPending;
     const resource = deps.resources.find((r) => r.uri === request.resource);
+    noStore(c); // the page carries a CSRF token bound to this session
     return c.html(
       <ConsentPage
         clientName={client.name}
@@ -177,7 +178,7 @@ export function oauthRoutes(
   });
 
   app.post('/oauth/consent', async (c) => {
-    const form = await c.req.parseBody({ all: true });
+    const form = await readHtmlForm(c, { all: true });
     const authz = typeof form.authz === 'string' ? form.authz : '';
     const session = await currentSession(identity, c);
     if (!session)

@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import { type Context, Hono } from 'hono';
 import { mediaSummary } from '../client/render';
 import { listAllTools } from '../client/tools';
-import type { AppEnv } from '../http';
+import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
 import { currentSession, type IdentityDeps } from '../identity/web-session';
@@ -150,7 +150,7 @@ export function playgroundRoutes(deps: PlaygroundDeps, identity: IdentityDeps): 
   /** Each POST: a live session and the form's CSRF token, else a refusal page. */
   const postedBy = async (c: Context<AppEnv>) => {
     const session = await currentSession(identity, c);
-    const form = await c.req.parseBody();
+    const form = await readHtmlForm(c);
     const ok = session && (await verifyCsrfToken(identity.hmacKey, session.id, 'playground', form.csrf));
     return ok ? { session, form, endpoint: endpointFor(form.endpoint) } : undefined;
   };

@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import type { AppEnv } from '../http';
+import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
 import { currentSession, type IdentityDeps } from '../identity/web-session';
@@ -72,7 +72,7 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
 
   app.post('/account/tokens', async (c) => {
     const session = await currentSession(identity, c);
-    const form = await c.req.parseBody({ all: true });
+    const form = await readHtmlForm(c, { all: true });
     if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'tokens', form.csrf)))
       return refused(c);
     const expires = form.expires_days;
@@ -95,7 +95,7 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
 
   app.post('/account/tokens/revoke', async (c) => {
     const session = await currentSession(identity, c);
-    const form = await c.req.parseBody();
+    const form = await readHtmlForm(c);
     if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'tokens', form.csrf)))
       return refused(c);
     const id = typeof form.token === 'string' ? form.token : '';

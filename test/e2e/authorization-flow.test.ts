@@ -398,7 +398,9 @@ describe('consent page', () => {
     );
     const location = start.headers.get('location') ?? '';
     const authz = new URL(location, gh.url).searchParams.get('authz') ?? '';
-    const html = await (await browser.get(location)).text();
+    const page = await browser.get(location);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    const html = await page.text();
     return { browser, authz, csrf: csrfFrom(html), html, pkce };
   }
 
