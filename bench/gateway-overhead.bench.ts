@@ -4,24 +4,13 @@
  * through/direct ratio; Gatehouse's RSS idle and under load. Both run as the built CLI in their own
  * processes (`gatehouse demo --port`, `gatehouse serve`); the load generator is a third.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { accessTokenThroughPages, createBrowser, devLogin } from '../test/support/oauth-driver';
-import { type LoadResult, load, printTable, rssMbOf, startServer } from './support';
+import { type LoadResult, load, printTable, rssMbOf, startDemoProcess, startServer } from './support';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const REDIRECT = 'http://127.0.0.1:9/callback';
-const demoPort = 30000 + Math.floor(Math.random() * 20000);
-
-const demo = spawn(
-  process.execPath,
-  [resolve(import.meta.dirname, '../bin/gatehouse.js'), 'demo', '--port', String(demoPort)],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-await new Promise<void>((ready) =>
-  demo.stdout?.on('data', (chunk) => String(chunk).includes('demo MCP') && ready()),
-);
-const direct = `http://127.0.0.1:${demoPort}/mcp`;
+const demo = await startDemoProcess();
+const direct = demo.url;
 
 const server = await startServer(`
 devLogin: { enabled: true, allowInsecureDevLogin: true }
@@ -93,4 +82,4 @@ for (const connections of [1, 32]) {
 }
 console.log(`Gatehouse RSS: idle ${idleRss} MB, under load (max) ${loadedRss} MB`);
 server.stop();
-demo.kill();
+demo.stop();

@@ -4,32 +4,21 @@
  * each round the server collects garbage and reports the heap it still holds: flat is the target (a leak
  * once kept ~20 KB per call until the process died near 200,000 calls). Also prints RSS and calls/s.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { startServedGatehouse } from '../test/support/served-gatehouse';
-import { rssMbOf } from './support';
+import { rssMbOf, startDemoProcess } from './support';
 
 const total = Number(process.env.SOAK_CALLS ?? 100_000);
 const ROUND = 10_000;
 const SERVICE_TOKEN = 'bench-soak-service-token-0123456789abcdef';
-const demoPort = 30000 + Math.floor(Math.random() * 20000);
-
-const demo = spawn(
-  process.execPath,
-  [resolve(import.meta.dirname, '../bin/gatehouse.js'), 'demo', '--port', String(demoPort)],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-await new Promise<void>((ready) =>
-  demo.stdout?.on('data', (chunk) => String(chunk).includes('demo MCP') && ready()),
-);
+const demo = await startDemoProcess();
 const server = await startServedGatehouse(`
 serviceToken: { token: ${SERVICE_TOKEN} }
 resources:
   - path: /http
     scopes: [{ name: "mcp:tools", description: tools }]
     auth: [service]
-    upstream: { url: "http://127.0.0.1:${demoPort}/mcp" }
+    upstream: { url: "${demo.url}" }
   - path: /byok
     auth: [byok]
     credential: { mode: passthrough }
@@ -83,5 +72,5 @@ console.log(
   `retained after ${done} calls: ${mb(final - baseline)} MB (${Math.round((final - baseline) / done)} bytes per call); ${failed} failed calls`,
 );
 await server.stop();
-demo.kill();
+demo.stop();
 if (failed > 0) process.exitCode = 1;

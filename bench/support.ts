@@ -96,3 +96,17 @@ ${extraConfig}`,
     stop: () => child.kill(),
   };
 }
+
+/** `gatehouse demo` (the demo MCP server over Streamable HTTP) in its own process on a loopback port. */
+export async function startDemoProcess(): Promise<{ url: string; stop(): void }> {
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const demo = spawn(
+    process.execPath,
+    [resolve(import.meta.dirname, '../bin/gatehouse.js'), 'demo', '--port', String(port)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((ready) =>
+    demo.stdout?.on('data', (chunk) => String(chunk).includes('demo MCP') && ready()),
+  );
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: () => demo.kill() };
+}

@@ -1,3 +1,4 @@
+import { ID_TOKEN_ALGORITHMS } from '../config/schema';
 import {
   checkRedirectUriForRegistration,
   MAX_REDIRECT_URIS,
@@ -10,19 +11,11 @@ export type TokenEndpointAuthMethod =
   | 'client_secret_post'
   | 'private_key_jwt';
 
-/** Asymmetric JWS algorithms accepted for `private_key_jwt` (RFC 7523): never `none`, never HMAC. */
-export const CLIENT_ASSERTION_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
+/**
+ * JWS algorithms accepted for `private_key_jwt` (RFC 7523): the asymmetric ones id_tokens may use, never
+ * `none`, never HMAC (a client's public key is no shared secret).
+ */
+export const CLIENT_ASSERTION_ALGORITHMS = ID_TOKEN_ALGORITHMS;
 
 /** A public JSON Web Key set (RFC 7517 §5), as a client publishes it. */
 export interface PublicJwks {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createNodeOutbound, type OutboundDeps } from '../../src/lib/net/safe-fetch';
 import { startCimdServer } from '../support/cimd-server';
-import { startTestGatehouse } from '../support/gatehouse';
+import { demoResource, startTestGatehouse } from '../support/gatehouse';
 import { callToolRaw } from '../support/mcp-call';
 import {
   authorizeThroughPages,
@@ -33,16 +33,7 @@ export async function startCompatWorld() {
   };
   const gatehouse = await startTestGatehouse(
     {
-      resources: [
-        {
-          path: '/mcp',
-          name: 'Demo MCP',
-          scopes: [
-            { name: 'mcp:tools', description: 'Use the tools', default: true },
-            { name: 'mcp:write', description: 'Change data', default: false },
-          ],
-        },
-      ],
+      resources: [demoResource()],
     },
     { outbound },
   );

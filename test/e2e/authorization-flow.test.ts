@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { listTools } from '../support/mcp-call';
 import {
   authorizeThroughPages,
@@ -17,14 +17,7 @@ let gh: TestGatehouse;
 beforeAll(async () => {
   gh = await startTestGatehouse({
     resources: [
-      {
-        path: '/mcp',
-        name: 'Demo MCP',
-        scopes: [
-          { name: 'mcp:tools', description: 'Use the tools', default: true },
-          { name: 'mcp:write', description: 'Change data', default: false },
-        ],
-      },
+      demoResource(),
       { path: '/internal', name: 'Internal', scopes: [{ name: 'internal', description: 'Internal' }] },
     ],
     clients: [

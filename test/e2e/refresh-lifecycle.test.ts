@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, postgresUrl } from '../support/databases';
-import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import {
   authorizeThroughPages,
   authorizeUrl,
@@ -19,14 +19,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       gh = await startTestGatehouse(
         {
           resources: [
-            {
-              path: '/mcp',
-              name: 'Demo MCP',
-              scopes: [
-                { name: 'mcp:tools', description: 'Use the tools', default: true },
-                { name: 'mcp:write', description: 'Change data', default: true },
-              ],
-            },
+            demoResource({ writeByDefault: true }),
             { path: '/other', name: 'Other', scopes: [{ name: 'other', description: 'Other' }] },
           ],
           clients: [{ clientId: 'cli', clientName: 'CLI', redirectUris: [REDIRECT] }],

@@ -18,6 +18,18 @@ export function freePort(): Promise<number> {
 
 export const TEST_KEY = Buffer.alloc(32, 5).toString('base64');
 
+/** The demo endpoint most tests use: `/mcp` with `mcp:tools` (default) and `mcp:write` (default unless said). */
+export function demoResource(options: { writeByDefault?: boolean } = {}) {
+  return {
+    path: '/mcp',
+    name: 'Demo MCP',
+    scopes: [
+      { name: 'mcp:tools', description: 'Use the tools', default: true },
+      { name: 'mcp:write', description: 'Change data', default: options.writeByDefault ?? false },
+    ],
+  };
+}
+
 /** Starts a real Gatehouse on loopback with a test configuration (dev mode: dev login, loopback CIMD). */
 export async function startTestGatehouse(
   overrides: Partial<ConfigInput> = {},
