@@ -213,19 +213,23 @@ export const CLIENTS: ClientProfile[] = [
     expectedScope: 'mcp:tools',
   },
   {
-    // OpenAI Codex CLI: asks for offline_access beside the server's scope, and sends both on refresh.
+    // OpenAI Codex CLI 0.169 (`codex mcp login`, run here): CIMD with the client_id
+    // https://chatgpt.com/oauth/codex/client.json and token_endpoint_auth_method none, an ephemeral
+    // 127.0.0.1 port, `scope=mcp:tools offline_access` at authorize and the same scope on every refresh.
+    // The document's body is not published; it is assumed to list the portless loopback callback.
     name: 'OpenAI Codex CLI',
     registration: {
-      kind: 'dcr',
-      body: {
+      kind: 'cimd',
+      path: '/oauth/codex/client.json',
+      document: {
         client_name: 'Codex',
-        redirect_uris: ['http://127.0.0.1:44321/callback'],
+        redirect_uris: ['http://127.0.0.1/callback'],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'none',
       },
     },
-    redirectUri: 'http://127.0.0.1:44321/callback',
+    redirectUri: 'http://127.0.0.1:37013/callback',
     authorize: { scope: 'mcp:tools offline_access', sendResource: true },
     tokenAuth: 'none',
     refreshScope: 'mcp:tools offline_access',
