@@ -129,6 +129,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
       refreshMs: config.tokens.refreshTokenTtlSeconds * 1000,
       codeMs: config.tokens.authorizationCodeTtlSeconds * 1000,
       refreshGraceMs: config.tokens.refreshGraceSeconds * 1000,
+      grantMaxMs: config.tokens.grantMaxLifetimeDays * 86_400_000,
     },
     registration: {
       enabled: config.registration.enabled,

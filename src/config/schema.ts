@@ -229,6 +229,13 @@ export const configSchema = z
           .default(86_400),
         authorizationCodeTtlSeconds: z.number().int().min(10).max(600).default(60),
         refreshGraceSeconds: z.number().int().min(0).max(300).default(30),
+        grantMaxLifetimeDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(3650)
+          .default(30)
+          .describe('an authorization ends this long after sign-in, however often it is refreshed'),
         verificationCacheSeconds: z.number().int().min(0).max(30).default(5),
       })
       .prefault({}),

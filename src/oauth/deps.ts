@@ -10,7 +10,14 @@ import type { ClientStore, CodeStore, GrantStore, TokenStore } from './store';
 export interface AuthorizationServerDeps {
   issuer: string;
   resources: readonly ProtectedResource[];
-  lifetimes: { accessMs: number; refreshMs: number; codeMs: number; refreshGraceMs: number };
+  lifetimes: {
+    accessMs: number;
+    refreshMs: number;
+    codeMs: number;
+    refreshGraceMs: number;
+    /** a grant's absolute lifetime: refreshing never carries it past createdAt + this */
+    grantMaxMs: number;
+  };
   registration: {
     enabled: boolean;
     allowPublicClients: boolean;

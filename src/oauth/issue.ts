@@ -1,6 +1,7 @@
 import { hmacSha256, randomId, sha256 } from '../crypto';
 import type { AccessClaims, AuthorizationServerDeps, RefreshClaims } from './deps';
 import { seal } from './deps';
+import { OAuthError } from './errors';
 import { formatScope } from './scope';
 
 export interface TokenResponse {
@@ -37,9 +38,47 @@ export async function issueTokens(
     resource: string;
     withRefresh: boolean;
     previousRefreshHash: string | null;
+    /** the successor a rotation already named (its hash is on the rotated row) */
+    refreshToken?: { token: string; hash: string };
+    /** the grant's expiry never passes createdAt + the absolute grant lifetime */
+    grantCreatedAt: number;
   },
 ): Promise<TokenResponse> {
   const at = deps.now();
+  const grantEnd = input.grantCreatedAt + deps.lifetimes.grantMaxMs;
+  const accessExpiresAt = Math.min(at + deps.lifetimes.accessMs, grantEnd);
+  const response: TokenResponse = {
+    access_token: '',
+    token_type: 'Bearer',
+    expires_in: Math.floor((accessExpiresAt - at) / 1000),
+    scope: formatScope(input.scopes),
+  };
+  // The refresh token first: a successor is saved only if its rotation still names it. Losing that race
+  // (a parallel refresh of the same token) leaves no tokens behind.
+  if (input.withRefresh) {
+    const refreshToken = input.refreshToken?.token ?? newToken('grt');
+    const refreshHash = input.refreshToken?.hash ?? (await hashToken(refreshToken));
+    const refreshClaims: RefreshClaims = {
+      scopes: input.refreshScopes ?? input.scopes,
+      resource: input.resource,
+    };
+    const saved = await deps.tokens.saveRefresh({
+      tokenHash: refreshHash,
+      grantId: input.grantId,
+      previousHash: input.previousRefreshHash,
+      sealed: await seal(deps, refreshClaims, `rt:${refreshHash}`),
+      expiresAt: Math.min(at + deps.lifetimes.refreshMs, grantEnd),
+    });
+    if (!saved)
+      throw new OAuthError(
+        'invalid_grant',
+        'the refresh token was used by a parallel request; use the newest one',
+      );
+    await deps.grants.touch(input.grantId, at, Math.min(at + deps.lifetimes.refreshMs, grantEnd));
+    response.refresh_token = refreshToken;
+  } else {
+    await deps.grants.touch(input.grantId, at, Math.min(at + deps.lifetimes.accessMs, grantEnd));
+  }
   const accessToken = newToken('gat');
   const accessHash = await hashToken(accessToken);
   const accessClaims: AccessClaims = {
@@ -52,32 +91,8 @@ export async function issueTokens(
     tokenHash: accessHash,
     grantId: input.grantId,
     sealed: await seal(deps, accessClaims, `at:${accessHash}`),
-    expiresAt: at + deps.lifetimes.accessMs,
+    expiresAt: accessExpiresAt,
   });
-  const response: TokenResponse = {
-    access_token: accessToken,
-    token_type: 'Bearer',
-    expires_in: Math.floor(deps.lifetimes.accessMs / 1000),
-    scope: formatScope(input.scopes),
-  };
-  if (input.withRefresh) {
-    const refreshToken = newToken('grt');
-    const refreshHash = await hashToken(refreshToken);
-    const refreshClaims: RefreshClaims = {
-      scopes: input.refreshScopes ?? input.scopes,
-      resource: input.resource,
-    };
-    await deps.tokens.saveRefresh({
-      tokenHash: refreshHash,
-      grantId: input.grantId,
-      previousHash: input.previousRefreshHash,
-      sealed: await seal(deps, refreshClaims, `rt:${refreshHash}`),
-      expiresAt: at + deps.lifetimes.refreshMs,
-    });
-    await deps.grants.touch(input.grantId, at, at + deps.lifetimes.refreshMs);
-    response.refresh_token = refreshToken;
-  } else {
-    await deps.grants.touch(input.grantId, at, at + deps.lifetimes.accessMs);
-  }
+  response.access_token = accessToken;
   return response;
 }

@@ -37,10 +37,13 @@ export type CodeConsumeResult =
 
 export interface CodeStore {
   save(code: CodeRecord): Promise<void>;
-  /** Marks the code used in one statement: of N concurrent callers one gets 'ok', the rest 'replayed'. */
-  consume(codeHash: string, at: number): Promise<CodeConsumeResult>;
-  /** Remembers which grant a code produced, so a replay can revoke it (RFC 9700 §4.5). */
-  attachGrant(codeHash: string, grantId: string): Promise<void>;
+  /**
+   * Marks the code used and names the grant it will produce, in one statement: of N concurrent callers one
+   * gets 'ok', the rest 'replayed' with that grant id (RFC 9700 §4.5), and the code is marked replayed.
+   */
+  consume(codeHash: string, at: number, grantId: string): Promise<CodeConsumeResult>;
+  /** Whether a replay of this code has been seen (the winner checks once its grant exists). */
+  wasReplayed(codeHash: string): Promise<boolean>;
 }
 
 export interface GrantRecord {
@@ -88,12 +91,23 @@ export type RefreshRotation =
 export interface TokenStore {
   saveAccess(token: AccessTokenRecord): Promise<void>;
   findAccess(tokenHash: string, at: number): Promise<AccessTokenRecord | undefined>;
-  saveRefresh(token: RefreshTokenRecord): Promise<void>;
   /**
-   * Marks a refresh token rotated, atomically. A token rotated within `graceMs` whose successor is still
-   * unused is honoured once more (its successor is dropped); any other reuse is 'replayed'.
+   * Saves a refresh token. A successor (with `previousHash`) is saved only while its parent still names
+   * it as its successor; false when a parallel rotation chose another.
    */
-  rotateRefresh(tokenHash: string, at: number, graceMs: number): Promise<RefreshRotation>;
+  saveRefresh(token: RefreshTokenRecord): Promise<boolean>;
+  /**
+   * Marks a refresh token rotated and records `successorHash`, atomically. A token rotated within
+   * `graceMs` whose successor is still unused is honoured once more, as a compare-and-set: the new
+   * successor replaces the old, which is marked used (so whoever holds it is a replayer); any other reuse
+   * is 'replayed'.
+   */
+  rotateRefresh(
+    tokenHash: string,
+    at: number,
+    graceMs: number,
+    successorHash: string,
+  ): Promise<RefreshRotation>;
   /** Deletes one token; returns its grant id when it existed. */
   deleteAccess(tokenHash: string): Promise<string | undefined>;
   findRefreshGrant(tokenHash: string, at: number): Promise<string | undefined>;

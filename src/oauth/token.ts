@@ -3,7 +3,7 @@ import type { ResolvedClient } from './clients';
 import type { AuthorizationServerDeps, CodeClaims, GrantClaims, RefreshClaims } from './deps';
 import { seal, unseal } from './deps';
 import { OAuthError } from './errors';
-import { hashToken, issueTokens, type TokenResponse, userHash } from './issue';
+import { hashToken, issueTokens, newToken, type TokenResponse, userHash } from './issue';
 import { verifyCodeVerifier } from './pkce';
 import { canonicalResourceUri } from './resource';
 import { narrowScopes, parseScope } from './scope';
@@ -51,7 +51,10 @@ async function exchangeCode(
   const code = form.get('code');
   if (!code) throw new OAuthError('invalid_request', 'code is required');
   const codeHash = await hashToken(code);
-  const consumed = await deps.codes.consume(codeHash, deps.now());
+  // The grant's id is chosen before the code is consumed and stored with it, so a replay racing this
+  // exchange always knows which grant to revoke (RFC 9700 §4.5), even before it exists.
+  const grantId = randomId(16);
+  const consumed = await deps.codes.consume(codeHash, deps.now(), grantId);
   if (consumed.status === 'replayed') {
     // RFC 9700 §4.5 / OAuth 2.1 §4.1.3: a code used twice revokes what the first use produced.
     if (consumed.grantId) await revokeGrant(deps, consumed.grantId);
@@ -77,10 +80,9 @@ async function exchangeCode(
   }
   checkResource(form, claims.resource);
 
-  // One grant per (user, client): a new authorization replaces the previous ones.
+  // Each authorization is a grant of its own: a CIMD client id (claude.ai) is shared by every install,
+  // so a second laptop or a second endpoint must not end the first one's access.
   const owner = await userHash(deps, claims.userId);
-  for (const old of await deps.grants.idsFor(owner, client.clientId)) await revokeGrant(deps, old);
-  const grantId = randomId(16);
   const grantClaims: GrantClaims = {
     userId: claims.userId,
     scopes: claims.scopes,
@@ -95,12 +97,12 @@ async function exchangeCode(
     sealed: await seal(deps, grantClaims, `grant:${grantId}`),
     createdAt: at,
     lastUsedAt: at,
-    expiresAt: at + deps.lifetimes.refreshMs,
+    expiresAt: Math.min(at + deps.lifetimes.refreshMs, at + deps.lifetimes.grantMaxMs),
   });
-  await deps.codes.attachGrant(codeHash, grantId);
   await touchClient(deps, client);
   const tokens = await issueTokens(deps, {
     grantId,
+    grantCreatedAt: at,
     userId: claims.userId,
     clientId: client.clientId,
     scopes: claims.scopes,
@@ -108,6 +110,12 @@ async function exchangeCode(
     withRefresh: client.metadata.grant_types.includes('refresh_token'),
     previousRefreshHash: null,
   });
+  // A replay that came while this grant was being made has marked the code: its revocation may have run
+  // before the grant existed, so the grant is revoked here too. Either way no tokens of it survive.
+  if (await deps.codes.wasReplayed(codeHash)) {
+    await revokeGrant(deps, grantId);
+    throw new OAuthError('invalid_grant', 'the authorization code was already used', 400, 'code replay');
+  }
   return {
     tokens,
     userId: claims.userId,
@@ -151,7 +159,14 @@ async function refresh(
       }
     }
   }
-  const rotation = await deps.tokens.rotateRefresh(tokenHash, deps.now(), deps.lifetimes.refreshGraceMs);
+  const successor = newToken('grt');
+  const successorHash = await hashToken(successor);
+  const rotation = await deps.tokens.rotateRefresh(
+    tokenHash,
+    deps.now(),
+    deps.lifetimes.refreshGraceMs,
+    successorHash,
+  );
   if (rotation.status === 'replayed') {
     // OAuth 2.1 §4.3.1 / RFC 9700 §4.14.2: reuse of a rotated refresh token revokes the grant.
     await revokeGrant(deps, rotation.grantId);
@@ -171,8 +186,15 @@ async function refresh(
   const grantClaims = await unseal<GrantClaims>(deps, grant.sealed, `grant:${grant.id}`);
   const scopes = narrowScopes(claims.scopes, parseScope(form.get('scope'))) ?? claims.scopes;
   await touchClient(deps, client);
+  // DESIGN: an absolute grant lifetime; after it the user signs in again, however often it was refreshed.
+  if (deps.now() >= grant.createdAt + deps.lifetimes.grantMaxMs)
+    throw new OAuthError(
+      'invalid_grant',
+      'this authorization has reached its maximum lifetime; sign in again',
+    );
   const tokens = await issueTokens(deps, {
     grantId: grant.id,
+    grantCreatedAt: grant.createdAt,
     userId: grantClaims.userId,
     clientId: client.clientId,
     scopes,
@@ -180,6 +202,7 @@ async function refresh(
     resource: claims.resource,
     withRefresh: true,
     previousRefreshHash: tokenHash,
+    refreshToken: { token: successor, hash: successorHash },
   });
   return {
     tokens,

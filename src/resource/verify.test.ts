@@ -4,7 +4,7 @@ import { createKeyRing } from '../crypto';
 import { seal } from '../oauth/deps';
 import { hashToken } from '../oauth/issue';
 import type { ProtectedResource } from '../oauth/resource';
-import { createSqlTokenStore } from '../store';
+import { createSqlGrantStore, createSqlTokenStore } from '../store';
 import { createAccessTokenVerifier } from './verify';
 
 const db = useMemoryDatabase();
@@ -25,6 +25,18 @@ describe('createAccessTokenVerifier', async () => {
 
   async function storeToken(token: string, scopes: string[], audience = resource.uri, grantId = 'g1') {
     const tokens = createSqlTokenStore(db());
+    // An access token is valid only while its grant exists.
+    const grants = createSqlGrantStore(db());
+    if (!(await grants.get(grantId, clock.now())))
+      await grants.create({
+        id: grantId,
+        userHash: 'u',
+        clientId: 'c',
+        sealed: 'grant',
+        createdAt: clock.now(),
+        lastUsedAt: clock.now(),
+        expiresAt: clock.now() + 86_400_000,
+      });
     const tokenHash = await hashToken(token);
     await tokens.saveAccess({
       tokenHash,

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/crypto';
 import { openTestDatabase, postgresUrl } from '../support/databases';
 import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { listTools } from '../support/mcp-call';
 import {
   authorizeThroughPages,
   authorizeUrl,
@@ -23,6 +25,8 @@ for (const driver of ['sqlite', 'postgres'] as const) {
             { path: '/other', name: 'Other', scopes: [{ name: 'other', description: 'Other' }] },
           ],
           clients: [{ clientId: 'cli', clientName: 'CLI', redirectUris: [REDIRECT] }],
+          // No verification cache: a revoked grant's tokens must fail at once here.
+          tokens: { verificationCacheSeconds: 0 },
         },
         { database: await openTestDatabase(driver) },
       );
@@ -31,7 +35,7 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       await gh?.close();
     });
 
-    async function tokens() {
+    async function code() {
       const pkce = await pkcePair();
       const landed = await authorizeThroughPages(
         createBrowser(gh.url),
@@ -44,16 +48,38 @@ for (const driver of ['sqlite', 'postgres'] as const) {
           scope: 'mcp:tools mcp:write',
         }),
       );
-      const issued = await tokenRequest(gh.url, {
+      return {
         grant_type: 'authorization_code',
         client_id: 'cli',
         code: landed.searchParams.get('code') ?? '',
         code_verifier: pkce.verifier,
         redirect_uri: REDIRECT,
-      });
+      };
+    }
+    async function tokens() {
+      const issued = await tokenRequest(gh.url, await code());
       expect(issued.status).toBe(200);
       return issued.body;
     }
+    const works = async (accessToken: string | undefined) =>
+      (await listTools(gh.url, accessToken ?? '')).status === 200;
+    const liveChains = async (grantOf: string) => {
+      const rows = await gh.database.db
+        .selectFrom('oauth_refresh_tokens')
+        .select('token_hash')
+        .where('grant_id', '=', grantOf)
+        .where('rotated_at', 'is', null)
+        .execute();
+      return rows.length;
+    };
+    const grantOf = async (accessToken: string) => {
+      const row = await gh.database.db
+        .selectFrom('oauth_access_tokens')
+        .select('grant_id')
+        .where('token_hash', '=', await sha256(accessToken))
+        .executeTakeFirst();
+      return row?.grant_id ?? '';
+    };
     const refresh = (token: string | undefined, extra: Record<string, string> = {}) =>
       tokenRequest(gh.url, { grant_type: 'refresh_token', client_id: 'cli', refresh_token: token, ...extra });
 
@@ -83,6 +109,87 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       expect(full.body.scope).toBe('mcp:tools mcp:write');
       const again = await refresh(full.body.refresh_token, { scope: 'mcp:write offline_access' });
       expect(again.body.scope).toBe('mcp:write');
+    });
+
+    it('parallel refreshes with one token leave at most one live chain (no forked family)', async () => {
+      // Two at once, as a thief and the real client would (more would be replays that end the grant).
+      for (let round = 0; round < 5; round++) {
+        const issued = await tokens();
+        const grant = await grantOf(issued.access_token ?? '');
+        const answers = await Promise.all(Array.from({ length: 2 }, () => refresh(issued.refresh_token)));
+        expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(1);
+        expect(
+          answers.every((answer) => answer.status === 200 || answer.body.error === 'invalid_grant'),
+        ).toBe(true);
+        expect(await liveChains(grant)).toBeLessThanOrEqual(1);
+        // Every refresh token handed out but one is dead; using a dead one is a replay that ends the grant.
+        const handedOut = answers
+          .filter((answer) => answer.status === 200)
+          .map((answer) => answer.body.refresh_token);
+        const usable = [];
+        for (const token of handedOut) {
+          const row = await gh.database.db
+            .selectFrom('oauth_refresh_tokens')
+            .select('rotated_at')
+            .where('token_hash', '=', await sha256(token ?? ''))
+            .executeTakeFirst();
+          if (row && row.rotated_at === null) usable.push(token);
+        }
+        expect(usable.length).toBeLessThanOrEqual(1);
+      }
+    });
+
+    it('a code replay racing the first exchange revokes whatever the exchange produced', async () => {
+      for (let round = 0; round < 3; round++) {
+        const form = await code();
+        const answers = await Promise.all(Array.from({ length: 6 }, () => tokenRequest(gh.url, form)));
+        expect(answers.filter((answer) => answer.status === 200).length).toBeLessThanOrEqual(1);
+        for (const answer of answers) expect(await works(answer.body.access_token)).toBe(false);
+        for (const answer of answers.filter((a) => a.status === 200))
+          expect((await refresh(answer.body.refresh_token)).status).toBe(400);
+      }
+    });
+
+    it('no access token outlives its grant, whatever the interleaving with a revocation', async () => {
+      for (let round = 0; round < 3; round++) {
+        const issued = await tokens();
+        const revoke = fetch(`${gh.url}/oauth/revoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ client_id: 'cli', token: issued.refresh_token ?? '' }),
+        });
+        const [refreshed] = await Promise.all([refresh(issued.refresh_token), revoke]);
+        expect(await works(issued.access_token)).toBe(false);
+        if (refreshed.status === 200) expect(await works(refreshed.body.access_token)).toBe(false);
+      }
+    });
+
+    it('a grant ends at its absolute lifetime however often it is refreshed', async () => {
+      const issued = await tokens();
+      let current = issued.refresh_token;
+      for (let day = 0; day < 3; day++) {
+        const next = await refresh(current);
+        expect(next.status).toBe(200);
+        current = next.body.refresh_token;
+      }
+      await gh.database.db
+        .updateTable('oauth_grants')
+        .set({ created_at: Date.now() - 31 * 86_400_000 })
+        .where('id', '=', await grantOf(issued.access_token ?? ''))
+        .execute();
+      const refused = await refresh(current);
+      expect(refused.body).toMatchObject({
+        error: 'invalid_grant',
+        error_description: expect.stringMatching(/maximum lifetime/),
+      });
+    });
+
+    it('a second authorization of the same client keeps the first one working (two laptops)', async () => {
+      const first = await tokens();
+      const second = await tokens();
+      expect(await works(first.access_token)).toBe(true);
+      expect(await works(second.access_token)).toBe(true);
+      expect((await refresh(first.refresh_token)).status).toBe(200);
     });
   });
 }

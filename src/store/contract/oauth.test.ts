@@ -60,28 +60,41 @@ describeEachDriver('OAuth stores contract', (database) => {
     expect(await clients.delete(clientId)).toBe(false);
   });
 
-  it('codes: consumed once; a replay reports the grant it produced', async () => {
+  it('codes: consumed once, naming the grant it produces; a replay reports it and marks the code', async () => {
     const codeHash = unique('code');
     await codes.save({ codeHash, clientId: 'c1', sealed: 's', expiresAt: clock.now() + 60_000 });
-    expect(await codes.consume(codeHash, clock.now())).toEqual({ status: 'ok', clientId: 'c1', sealed: 's' });
-    await codes.attachGrant(codeHash, 'g1');
-    expect(await codes.consume(codeHash, clock.now())).toEqual({ status: 'replayed', grantId: 'g1' });
-    expect(await codes.consume(unique('nope'), clock.now())).toEqual({ status: 'unknown' });
+    expect(await codes.consume(codeHash, clock.now(), 'g1')).toEqual({
+      status: 'ok',
+      clientId: 'c1',
+      sealed: 's',
+    });
+    expect(await codes.wasReplayed(codeHash)).toBe(false);
+    expect(await codes.consume(codeHash, clock.now(), 'g2')).toEqual({ status: 'replayed', grantId: 'g1' });
+    expect(await codes.wasReplayed(codeHash)).toBe(true);
+    expect(await codes.consume(unique('nope'), clock.now(), 'g3')).toEqual({ status: 'unknown' });
   });
 
   it('codes: expired codes are unknown', async () => {
     const codeHash = unique('code');
     await codes.save({ codeHash, clientId: 'c1', sealed: 's', expiresAt: clock.now() + 1000 });
     clock.advance(1000);
-    expect(await codes.consume(codeHash, clock.now())).toEqual({ status: 'unknown' });
+    expect(await codes.consume(codeHash, clock.now(), 'g')).toEqual({ status: 'unknown' });
   });
 
   it('codes: of 50 concurrent exchanges exactly one wins', async () => {
     const codeHash = unique('code');
     await codes.save({ codeHash, clientId: 'c1', sealed: 's', expiresAt: clock.now() + 60_000 });
-    const results = await Promise.all(Array.from({ length: 50 }, () => codes.consume(codeHash, clock.now())));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => codes.consume(codeHash, clock.now(), `g${i}`)),
+    );
     expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'replayed')).toHaveLength(49);
+    const replays = results.filter((r) => r.status === 'replayed');
+    expect(replays).toHaveLength(49);
+    // Every replay names the winner's grant, even one that raced the winner's own request.
+    const winner = results.findIndex((r) => r.status === 'ok');
+    expect(new Set(replays.map((r) => r.status === 'replayed' && r.grantId))).toEqual(
+      new Set([`g${winner}`]),
+    );
   });
 
   it('grants: list by user, revoke deletes its tokens', async () => {
@@ -129,74 +142,83 @@ describeEachDriver('OAuth stores contract', (database) => {
     expect(await tokens.findAccess(tokenHash, clock.now())).toBeUndefined();
   });
 
+  const saveRefresh = (tokenHash: string, grantId: string, previousHash: string | null, sealed = 's') =>
+    tokens.saveRefresh({ tokenHash, grantId, previousHash, sealed, expiresAt: clock.now() + 86_400_000 });
+
   it('refresh tokens: rotate, honour the previous once within the grace, then replay', async () => {
     const grantId = await newGrant();
     const first = unique('rt');
-    await tokens.saveRefresh({
-      tokenHash: first,
-      grantId,
-      previousHash: null,
-      sealed: 's1',
-      expiresAt: clock.now() + 86_400_000,
-    });
-    expect(await tokens.rotateRefresh(first, clock.now(), 30_000)).toEqual({
+    await saveRefresh(first, grantId, null, 's1');
+    const second = unique('rt');
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000, second)).toEqual({
       status: 'rotated',
       grantId,
       sealed: 's1',
     });
-    const second = unique('rt');
-    await tokens.saveRefresh({
-      tokenHash: second,
-      grantId,
-      previousHash: first,
-      sealed: 's2',
-      expiresAt: clock.now() + 86_400_000,
-    });
-    // The response carrying `second` was lost: `first` is honoured once and `second` dropped.
+    expect(await saveRefresh(second, grantId, first, 's2')).toBe(true);
+    // The response carrying `second` was lost: `first` is honoured once; `second` now counts as used.
     clock.advance(5_000);
-    expect(await tokens.rotateRefresh(first, clock.now(), 30_000)).toEqual({
+    const third = unique('rt');
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000, third)).toEqual({
       status: 'previous-honoured',
       grantId,
       sealed: 's1',
     });
-    expect(await tokens.findRefreshGrant(second, clock.now())).toBeUndefined();
-    expect(await tokens.rotateRefresh(first, clock.now(), 30_000)).toEqual({ status: 'replayed', grantId });
+    expect(await saveRefresh(third, grantId, first)).toBe(true);
+    expect(await tokens.rotateRefresh(second, clock.now(), 30_000, unique('next'))).toEqual({
+      status: 'replayed',
+      grantId,
+    });
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000, unique('next'))).toEqual({
+      status: 'replayed',
+      grantId,
+    });
+  });
+
+  it('refresh tokens: a successor is saved only while its rotation names it (no forked family)', async () => {
+    const grantId = await newGrant();
+    const first = unique('rt');
+    await saveRefresh(first, grantId, null);
+    const winner = unique('rt');
+    const graced = unique('rt');
+    expect((await tokens.rotateRefresh(first, clock.now(), 30_000, winner)).status).toBe('rotated');
+    // A parallel request with the same token, before the winner saved its successor: the grace swaps it.
+    expect((await tokens.rotateRefresh(first, clock.now(), 30_000, graced)).status).toBe('previous-honoured');
+    expect(await saveRefresh(winner, grantId, first)).toBe(false);
+    expect(await saveRefresh(graced, grantId, first)).toBe(true);
+    expect(await tokens.findRefreshGrant(winner, clock.now())).toBeUndefined();
+    expect((await tokens.rotateRefresh(graced, clock.now(), 30_000, unique('next'))).status).toBe('rotated');
   });
 
   it('refresh tokens: no grace once the successor was used, nor after the window', async () => {
     const grantId = await newGrant();
     const first = unique('rt');
     const second = unique('rt');
-    await tokens.saveRefresh({
-      tokenHash: first,
+    await saveRefresh(first, grantId, null);
+    await tokens.rotateRefresh(first, clock.now(), 30_000, second);
+    expect(await saveRefresh(second, grantId, first)).toBe(true);
+    expect((await tokens.rotateRefresh(second, clock.now(), 30_000, unique('next'))).status).toBe('rotated');
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000, unique('next'))).toEqual({
+      status: 'replayed',
       grantId,
-      previousHash: null,
-      sealed: 's',
-      expiresAt: clock.now() + 1e9,
     });
-    await tokens.rotateRefresh(first, clock.now(), 30_000);
-    await tokens.saveRefresh({
-      tokenHash: second,
-      grantId,
-      previousHash: first,
-      sealed: 's',
-      expiresAt: clock.now() + 1e9,
-    });
-    expect((await tokens.rotateRefresh(second, clock.now(), 30_000)).status).toBe('rotated');
-    expect(await tokens.rotateRefresh(first, clock.now(), 30_000)).toEqual({ status: 'replayed', grantId });
 
     const third = unique('rt');
-    await tokens.saveRefresh({
-      tokenHash: third,
-      grantId,
-      previousHash: null,
-      sealed: 's',
-      expiresAt: clock.now() + 1e9,
-    });
-    await tokens.rotateRefresh(third, clock.now(), 30_000);
+    await saveRefresh(third, grantId, null);
+    await tokens.rotateRefresh(third, clock.now(), 30_000, unique('next'));
     clock.advance(30_001);
-    expect((await tokens.rotateRefresh(third, clock.now(), 30_000)).status).toBe('replayed');
-    expect(await tokens.rotateRefresh(unique('rt'), clock.now(), 30_000)).toEqual({ status: 'unknown' });
+    expect((await tokens.rotateRefresh(third, clock.now(), 30_000, unique('next'))).status).toBe('replayed');
+    expect(await tokens.rotateRefresh(unique('rt'), clock.now(), 30_000, unique('next'))).toEqual({
+      status: 'unknown',
+    });
+  });
+
+  it('access tokens: not found once their grant is gone (a refresh racing a revocation)', async () => {
+    const grantId = await newGrant();
+    expect(await grants.revoke(grantId)).toBe(true);
+    const tokenHash = unique('at');
+    await tokens.saveAccess({ tokenHash, grantId, sealed: 'late', expiresAt: clock.now() + 60_000 });
+    expect(await tokens.findAccess(tokenHash, clock.now())).toBeUndefined();
   });
 
   it('refresh tokens: of 20 concurrent rotations one rotates, at most one is honoured, the rest are replays', async () => {
@@ -210,7 +232,7 @@ describeEachDriver('OAuth stores contract', (database) => {
       expiresAt: clock.now() + 1e9,
     });
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => tokens.rotateRefresh(tokenHash, clock.now(), 30_000)),
+      Array.from({ length: 20 }, () => tokens.rotateRefresh(tokenHash, clock.now(), 30_000, unique('next'))),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 'rotated')).toHaveLength(1);

@@ -184,6 +184,15 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_token_lifecycle': {
+    async up(db: Kysely<unknown>) {
+      // The successor a rotation chose, set in the rotating UPDATE: a successor row is inserted only if
+      // its parent still names it, so two parallel refreshes cannot both leave a live chain.
+      await db.schema.alterTable('oauth_refresh_tokens').addColumn('successor_hash', 'text').execute();
+      // A replay marks the code, so the exchange that won (and may still be running) revokes its own grant.
+      await db.schema.alterTable('oauth_codes').addColumn('replayed_at', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

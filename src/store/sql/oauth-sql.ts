@@ -102,30 +102,33 @@ export function createSqlCodeStore({ db }: SqlDatabase): CodeStore {
         })
         .execute();
     },
-    async consume(codeHash, at) {
+    async consume(codeHash, at, grantId) {
       const won = await db
         .updateTable('oauth_codes')
-        .set({ used_at: at })
+        .set({ used_at: at, grant_id: grantId })
         .where('code_hash', '=', codeHash)
         .where('used_at', 'is', null)
         .where('expires_at', '>', at)
         .returning(['client_id', 'sealed'])
         .executeTakeFirst();
       if (won) return { status: 'ok', clientId: won.client_id, sealed: won.sealed };
+      // A replay: marked on the row, so the winner — even one still creating its grant — sees it.
       const used = await db
+        .updateTable('oauth_codes')
+        .set({ replayed_at: at })
+        .where('code_hash', '=', codeHash)
+        .where('used_at', 'is not', null)
+        .returning('grant_id')
+        .executeTakeFirst();
+      return used ? { status: 'replayed', grantId: used.grant_id } : { status: 'unknown' };
+    },
+    async wasReplayed(codeHash) {
+      const row = await db
         .selectFrom('oauth_codes')
-        .select(['grant_id', 'used_at'])
+        .select('replayed_at')
         .where('code_hash', '=', codeHash)
         .executeTakeFirst();
-      if (used && used.used_at !== null) return { status: 'replayed', grantId: used.grant_id };
-      return { status: 'unknown' };
-    },
-    async attachGrant(codeHash, grantId) {
-      await db
-        .updateTable('oauth_codes')
-        .set({ grant_id: grantId })
-        .where('code_hash', '=', codeHash)
-        .execute();
+      return row?.replayed_at !== null && row?.replayed_at !== undefined;
     },
   };
 }
@@ -206,11 +209,15 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
         .execute();
     },
     async findAccess(tokenHash, at): Promise<AccessTokenRecord | undefined> {
+      // Joined with its grant: a token written after its grant was revoked (a refresh racing the
+      // revocation) or past the grant's end is not a token.
       const row = await db
-        .selectFrom('oauth_access_tokens')
-        .selectAll()
-        .where('token_hash', '=', tokenHash)
-        .where('expires_at', '>', at)
+        .selectFrom('oauth_access_tokens as token')
+        .innerJoin('oauth_grants as grant', 'grant.id', 'token.grant_id')
+        .select(['token.token_hash', 'token.grant_id', 'token.sealed', 'token.expires_at'])
+        .where('token.token_hash', '=', tokenHash)
+        .where('token.expires_at', '>', at)
+        .where('grant.expires_at', '>', at)
         .executeTakeFirst();
       return (
         row && {
@@ -222,24 +229,73 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
       );
     },
     async saveRefresh(token) {
-      await db
+      const values = {
+        token_hash: token.tokenHash,
+        grant_id: token.grantId,
+        previous_hash: token.previousHash,
+        sealed: token.sealed,
+        expires_at: token.expiresAt,
+        rotated_at: null,
+        grace_used_at: null,
+        successor_hash: null,
+      };
+      if (token.previousHash === null) {
+        await db.insertInto('oauth_refresh_tokens').values(values).execute();
+        return true;
+      }
+      // Inserted only while the parent still names this token as its successor (one statement).
+      const result = await db
         .insertInto('oauth_refresh_tokens')
-        .values({
-          token_hash: token.tokenHash,
-          grant_id: token.grantId,
-          previous_hash: token.previousHash,
-          sealed: token.sealed,
-          expires_at: token.expiresAt,
-          rotated_at: null,
-          grace_used_at: null,
-        })
+        .columns([
+          'token_hash',
+          'grant_id',
+          'previous_hash',
+          'sealed',
+          'expires_at',
+          'rotated_at',
+          'grace_used_at',
+          'successor_hash',
+        ])
+        .expression((eb) =>
+          eb
+            .selectFrom('oauth_refresh_tokens as parent')
+            .select([
+              sql<string>`${values.token_hash}`.as('token_hash'),
+              sql<string>`${values.grant_id}`.as('grant_id'),
+              sql<string>`${values.previous_hash}`.as('previous_hash'),
+              sql<string>`${values.sealed}`.as('sealed'),
+              sql<number>`${values.expires_at}`.as('expires_at'),
+              sql<null>`null`.as('rotated_at'),
+              sql<null>`null`.as('grace_used_at'),
+              sql<null>`null`.as('successor_hash'),
+            ])
+            .where('parent.token_hash', '=', token.previousHash as string)
+            .where('parent.successor_hash', '=', token.tokenHash),
+        )
+        .returning('token_hash')
+        .executeTakeFirst();
+      if (!result) return false;
+      // Read again once inserted: a grace compare-and-set that committed after the insert's snapshot but
+      // before this read has chosen another successor, and this one must die. (One that commits after this
+      // read marks it used itself: its marking statement then sees this row.)
+      const parent = await db
+        .selectFrom('oauth_refresh_tokens')
+        .select('successor_hash')
+        .where('token_hash', '=', token.previousHash as string)
+        .executeTakeFirst();
+      if (parent?.successor_hash === token.tokenHash) return true;
+      await db
+        .updateTable('oauth_refresh_tokens')
+        .set({ rotated_at: 0, grace_used_at: 0 }) // used, long ago: presenting it is a replay
+        .where('token_hash', '=', token.tokenHash)
         .execute();
+      return false;
     },
-    async rotateRefresh(tokenHash, at, graceMs): Promise<RefreshRotation> {
-      // OAuth 2.1 §4.3.1: rotation. One UPDATE decides the winner.
+    async rotateRefresh(tokenHash, at, graceMs, successorHash): Promise<RefreshRotation> {
+      // OAuth 2.1 §4.3.1: rotation. One UPDATE decides the winner and names its successor.
       const rotated = await db
         .updateTable('oauth_refresh_tokens')
-        .set({ rotated_at: at })
+        .set({ rotated_at: at, successor_hash: successorHash })
         .where('token_hash', '=', tokenHash)
         .where('rotated_at', 'is', null)
         .where('expires_at', '>', at)
@@ -247,11 +303,12 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
         .executeTakeFirst();
       if (rotated) return { status: 'rotated', grantId: rotated.grant_id, sealed: rotated.sealed };
 
-      // The client may have lost the response carrying the successor: honour this token once more
-      // if it was rotated moments ago and nobody has used the successor.
+      // The client may have lost the response carrying the successor: honour this token once more if it
+      // was rotated moments ago and nobody has used the successor. A compare-and-set on the same row: the
+      // new successor replaces the old one, whose later insert then fails.
       const honoured = await db
         .updateTable('oauth_refresh_tokens')
-        .set({ grace_used_at: at })
+        .set({ grace_used_at: at, successor_hash: successorHash })
         .where('token_hash', '=', tokenHash)
         .where('rotated_at', '>', at - graceMs)
         .where('grace_used_at', 'is', null)
@@ -262,14 +319,21 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
               selectFrom('oauth_refresh_tokens as successor')
                 .select(sql`1`.as('one'))
                 .where('successor.previous_hash', '=', tokenHash)
-                .where('successor.rotated_at', 'is not', null),
+                .where('successor.rotated_at', 'is not', null)
+                .where('successor.grace_used_at', 'is', null),
             ),
           ),
         )
         .returning(['grant_id', 'sealed'])
         .executeTakeFirst();
       if (honoured) {
-        await db.deleteFrom('oauth_refresh_tokens').where('previous_hash', '=', tokenHash).execute();
+        // The superseded successor, if it was saved, counts as used: whoever presents it is replaying.
+        await db
+          .updateTable('oauth_refresh_tokens')
+          .set({ rotated_at: at, grace_used_at: at })
+          .where('previous_hash', '=', tokenHash)
+          .where('token_hash', '<>', successorHash)
+          .execute();
         return { status: 'previous-honoured', grantId: honoured.grant_id, sealed: honoured.sealed };
       }
 

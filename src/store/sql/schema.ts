@@ -41,6 +41,7 @@ export interface OAuthCodeTable {
   expires_at: number;
   used_at: number | null;
   grant_id: string | null;
+  replayed_at: number | null;
 }
 
 export interface OAuthAccessTokenTable {
@@ -58,6 +59,7 @@ export interface OAuthRefreshTokenTable {
   expires_at: number;
   rotated_at: number | null;
   grace_used_at: number | null;
+  successor_hash: string | null;
 }
 
 export interface UserTable {
