@@ -9,6 +9,8 @@ import { unseal } from './deps';
 import { userHash } from './issue';
 import { revokeGrant } from './token';
 
+const minutes = (at: number) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+
 /** "Connected apps": the signed-in user's grants, each revocable. */
 export function accountRoutes(deps: AuthorizationServerDeps, identity: IdentityDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -26,7 +28,9 @@ export function accountRoutes(deps: AuthorizationServerDeps, identity: IdentityD
         clientName: client.ok ? client.client.metadata.client_name : grant.clientId,
         scopes: claims.scopes,
         resource: claims.resource,
-        lastUsedAt: new Date(grant.lastUsedAt).toISOString().replace('T', ' ').slice(0, 16),
+        ...(claims.redirectTarget ? { redirectTarget: claims.redirectTarget } : {}),
+        authorizedAt: minutes(grant.createdAt),
+        lastUsedAt: minutes(grant.lastUsedAt),
       });
     }
     const csrf = await csrfToken(identity.hmacKey, session.id, 'apps');

@@ -62,6 +62,8 @@ export interface GrantClaims {
   scopes: string[];
   resource: string;
   props: Record<string, unknown>;
+  /** the host (or app link) the authorization's code went to; absent on grants made before it was kept */
+  redirectTarget?: string;
 }
 
 export interface AccessClaims {

@@ -1,4 +1,5 @@
 import { randomId } from '../crypto';
+import { redirectTarget } from './authorize';
 import type { ResolvedClient } from './clients';
 import type { AuthorizationServerDeps, CodeClaims, GrantClaims, RefreshClaims } from './deps';
 import { seal, unseal } from './deps';
@@ -88,6 +89,7 @@ async function exchangeCode(
     scopes: claims.scopes,
     resource: claims.resource,
     props: claims.props,
+    redirectTarget: redirectTarget(claims.redirectUri),
   };
   const at = deps.now();
   await deps.grants.create({

@@ -6,6 +6,9 @@ export interface ConnectedApp {
   clientName: string;
   scopes: string[];
   resource: string;
+  /** where this authorization's code went (tells two installs of one client apart) */
+  redirectTarget?: string;
+  authorizedAt: string;
   lastUsedAt: string;
 }
 
@@ -24,6 +27,7 @@ export function ConnectedAppsPage(props: { apps: ConnectedApp[]; csrf: string; u
             <tr>
               <th>App</th>
               <th>Access</th>
+              <th>Authorized</th>
               <th>Last used</th>
               <th />
             </tr>
@@ -34,8 +38,10 @@ export function ConnectedAppsPage(props: { apps: ConnectedApp[]; csrf: string; u
                 <td>
                   {app.clientName}
                   <div class="muted">{app.resource}</div>
+                  {app.redirectTarget ? <div class="muted host">via {app.redirectTarget}</div> : null}
                 </td>
                 <td>{app.scopes.join(', ')}</td>
+                <td>{app.authorizedAt}</td>
                 <td>{app.lastUsedAt}</td>
                 <td>
                   <RevokeForm

@@ -7,6 +7,7 @@ import {
   authorizeThroughPages,
   authorizeUrl,
   createBrowser,
+  devLogin,
   pkcePair,
   tokenRequest,
 } from '../support/oauth-driver';
@@ -190,6 +191,12 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       expect(await works(first.access_token)).toBe(true);
       expect(await works(second.access_token)).toBe(true);
       expect((await refresh(first.refresh_token)).status).toBe(200);
+      // Connected apps tells them apart: when each was authorized and where its code went.
+      const browser = createBrowser(gh.url);
+      await devLogin(browser);
+      const page = await (await browser.get('/account/apps')).text();
+      expect(page.match(/via 127\.0\.0\.1:9999/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      expect(page).toContain('Authorized');
     });
   });
 }
