@@ -18,6 +18,7 @@ import {
   createSqlCodeStore,
   createSqlEphemeralStore,
   createSqlGrantStore,
+  createSqlLockStore,
   createSqlPatStore,
   createSqlTokenStore,
   createSqlUserStore,
@@ -98,7 +99,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
       (await revokeUserGrants(oauth, userId)) + (await revokeUserPats(pats, userId)),
     audit,
     logger,
-    locks: ephemeral,
+    locks: createSqlLockStore(database, now),
     now,
     recheckIntervalMs: config.identity.recheckIntervalSeconds * 1000,
   });

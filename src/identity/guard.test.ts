@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createTestClock, useMemoryDatabase } from '../../test/support/databases';
 import { createKeyRing, importHmacKey, utf8 } from '../crypto';
-import { createSqlAuditStore, createSqlEphemeralStore, createSqlUserStore } from '../store';
+import { createSqlAuditStore, createSqlLockStore, createSqlUserStore } from '../store';
 import { createAuditLog, createLogger, createMemoryDestination } from '../telemetry';
 import { createUserDirectory, type Profile } from './directory';
-import { createIdentityGuard } from './guard';
+import { createIdentityGuard, IdentityProviderUnavailable } from './guard';
 import type { UpstreamTokens } from './identity';
 import type { AccessPolicy } from './policy';
 import type { Revalidation, UpstreamProvider } from './upstream/types';
@@ -59,7 +59,7 @@ async function setup(answer: (tokens: UpstreamTokens) => Promise<Revalidation>, 
     },
     audit: createAuditLog({ store: createSqlAuditStore(db()), logger, now: clock.now }),
     logger,
-    locks: createSqlEphemeralStore(db(), clock.now),
+    locks: createSqlLockStore(db(), clock.now),
     now: clock.now,
     recheckIntervalMs,
   });
@@ -165,6 +165,28 @@ describe('identity guard', () => {
     expect(t.provider.calls).toBe(1);
     expect(await t.guard.upstreamAccessToken(t.userId)).toBe('at-2');
     expect(t.provider.calls).toBe(1);
+  });
+
+  it('releases the cross-instance lease after a refresh, so the next refresh is not stalled', async () => {
+    let token = 2;
+    const t = await setup(async (tokens) => ({
+      kind: 'valid',
+      identity: { ...t.profile, name: 'E' },
+      tokens: { ...tokens, accessToken: `at-${token++}`, expiresAt: t.clock.now() + 60_000 },
+    }));
+    t.clock.advance(3600_000);
+    expect(await t.guard.upstreamAccessToken(t.userId)).toBe('at-2');
+    t.clock.advance(1_000); // nearly expired again, within the 30 s lease had it been kept
+    expect(await t.guard.upstreamAccessToken(t.userId)).toBe('at-3');
+    expect(t.provider.calls).toBe(2);
+  });
+
+  it('reports an identity provider outage as unavailable (a 502), not as "sign in again"', async () => {
+    const t = await setup(async () => ({ kind: 'unavailable', hint: 'timeout' }));
+    t.clock.advance(3600_000);
+    const outage = t.guard.upstreamAccessToken(t.userId);
+    await expect(outage).rejects.toBeInstanceOf(IdentityProviderUnavailable);
+    expect(t.revoked).toEqual([]);
   });
 
   it('treats an upstream invalid_grant on refresh as terminal', async () => {

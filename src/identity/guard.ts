@@ -1,4 +1,4 @@
-import type { EphemeralStore } from '../store';
+import type { LockStore } from '../store';
 import type { AuditLog, Logger } from '../telemetry';
 import type { Profile, UserDirectory } from './directory';
 import type { UpstreamTokens } from './identity';
@@ -17,13 +17,20 @@ export interface IdentityGuardDeps {
   revokeUserGrants(userId: string): Promise<number>;
   audit: AuditLog;
   logger: Logger;
-  locks: EphemeralStore;
+  /** the cross-instance lease that makes an upstream refresh single-flight */
+  locks: LockStore;
   now: () => number;
   recheckIntervalMs: number;
 }
 
+/** The user has no usable upstream token and must sign in again (401). */
 export class UpstreamTokenUnavailable extends Error {
   override name = 'UpstreamTokenUnavailable';
+}
+
+/** The identity provider could not be asked right now (down, slow, busy elsewhere): a 502, not a sign-in. */
+export class IdentityProviderUnavailable extends Error {
+  override name = 'IdentityProviderUnavailable';
 }
 
 const EXPIRY_MARGIN_MS = 60_000;
@@ -69,7 +76,9 @@ export function createIdentityGuard(deps: IdentityGuardDeps) {
   }
 
   /** Asks the IdP again. Returns false when the user was revoked; an unreachable IdP revokes nothing. */
-  async function revalidate(userId: string): Promise<{ ok: boolean; accessToken?: string }> {
+  async function revalidate(
+    userId: string,
+  ): Promise<{ ok: boolean; accessToken?: string; unavailable?: true }> {
     const record = await deps.directory.get(userId);
     if (!record) return { ok: false };
     const tokens = await deps.directory.tokens(record);
@@ -86,7 +95,7 @@ export function createIdentityGuard(deps: IdentityGuardDeps) {
           { user: userId, idp: profile.idp, hint: outcome.hint },
           'identity provider unavailable',
         );
-        return { ok: true };
+        return { ok: true, unavailable: true };
       case 'unsupported':
         await deps.directory.updateTokens(record, tokens);
         return { ok: true };
@@ -109,14 +118,16 @@ export function createIdentityGuard(deps: IdentityGuardDeps) {
     if (running) return running;
     const task = (async () => {
       const leaseKey = `upstream-refresh:${userId}`;
-      const lease = await deps.locks.increment(leaseKey, LEASE_MS);
-      if (lease.count > 1) return waitForOtherInstance(userId);
+      const lease = await deps.locks.acquire(leaseKey, LEASE_MS);
+      if (!lease) return waitForOtherInstance(userId);
       let result: Awaited<ReturnType<typeof revalidate>>;
       try {
         result = await revalidate(userId);
       } finally {
-        await deps.locks.delete(leaseKey);
+        await deps.locks.release(leaseKey, lease);
       }
+      if (result.unavailable)
+        throw new IdentityProviderUnavailable('the identity provider could not be reached');
       if (!result.ok || !result.accessToken)
         throw new UpstreamTokenUnavailable(
           'the identity provider no longer accepts this user; sign in again',
@@ -134,7 +145,7 @@ export function createIdentityGuard(deps: IdentityGuardDeps) {
       const token = await usableToken(await deps.directory.get(userId));
       if (token) return token;
     }
-    throw new UpstreamTokenUnavailable(
+    throw new IdentityProviderUnavailable(
       'timed out waiting for another instance to refresh the upstream token',
     );
   }

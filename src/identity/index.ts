@@ -5,7 +5,12 @@ import { createOidcProvider } from './upstream/oidc';
 import type { UpstreamDeps, UpstreamProvider } from './upstream/types';
 
 export { createUserDirectory, type Profile, type UserDirectory } from './directory';
-export { createIdentityGuard, type IdentityGuard, UpstreamTokenUnavailable } from './guard';
+export {
+  createIdentityGuard,
+  type IdentityGuard,
+  IdentityProviderUnavailable,
+  UpstreamTokenUnavailable,
+} from './guard';
 export type { Identity, UpstreamTokens } from './identity';
 export type { UpstreamDeps, UpstreamProvider } from './upstream/types';
 
