@@ -136,6 +136,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
       enabled: config.registration.enabled,
       allowPublicClients: config.registration.allowPublicClients,
       unusedExpiryMs: config.registration.unusedExpiryDays * 86_400_000,
+      maxPerIpPerHour: config.registration.maxPerIpPerHour,
       privateUseSchemes: config.registration.privateUseSchemes,
     },
     cimdEnabled: config.cimd.enabled,

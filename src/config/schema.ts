@@ -244,6 +244,12 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         allowPublicClients: z.boolean().default(true),
         unusedExpiryDays: z.number().int().min(1).max(3650).default(90),
+        maxPerIpPerHour: z
+          .number()
+          .int()
+          .min(1)
+          .default(20)
+          .describe('registrations one IP address may make per hour (anonymous, so bounded)'),
         privateUseSchemes: z
           .enum(['any', 'reverse-dns', 'none'])
           .default('any')

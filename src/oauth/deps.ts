@@ -22,6 +22,7 @@ export interface AuthorizationServerDeps {
     enabled: boolean;
     allowPublicClients: boolean;
     unusedExpiryMs: number;
+    maxPerIpPerHour: number;
     privateUseSchemes: PrivateUseSchemePolicy;
   };
   cimdEnabled: boolean;

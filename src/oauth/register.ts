@@ -3,6 +3,8 @@ import { validateClientMetadata } from './client-metadata';
 import type { AuthorizationServerDeps } from './deps';
 import { OAuthError } from './errors';
 
+const UNCLAIMED_EXPIRY_MS = 86_400_000;
+
 /** RFC 7591 §3.2.1 registration response. */
 export interface RegistrationResponse {
   client_id: string;
@@ -40,7 +42,8 @@ export async function registerClient(
     metadata: metadata as unknown as Record<string, unknown>,
     createdAt: at,
     lastUsedAt: at,
-    expiresAt: at + deps.registration.unusedExpiryMs,
+    // A registration that never obtains a token is gone after a day; the first token extends it.
+    expiresAt: at + Math.min(UNCLAIMED_EXPIRY_MS, deps.registration.unusedExpiryMs),
   });
   return {
     client_id: clientId,

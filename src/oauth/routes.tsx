@@ -304,6 +304,22 @@ export function oauthRoutes(
   });
 
   app.post('/oauth/register', async (c) => {
+    noStore(c);
+    // RFC 7591 §3: a JSON body. Anonymous, so each address gets a small hourly budget of its own.
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json'))
+      return c.json(
+        { error: 'invalid_request', error_description: 'the registration must be sent as application/json' },
+        415,
+      );
+    const budget = await pending.increment(`rl:register:${c.get('clientIp')}`, 3_600_000);
+    if (budget.count > deps.registration.maxPerIpPerHour) {
+      const retry = Math.max(1, Math.ceil((budget.expiresAt - deps.now()) / 1000));
+      c.header('Retry-After', String(retry));
+      return c.json(
+        { error: 'rate_limited', error_description: `too many registrations from this address; retry in ${retry} s` },
+        429,
+      );
+    }
     try {
       const body = await readJsonObject(c).catch(() => {
         throw new OAuthError('invalid_client_metadata', 'the body must be a JSON object');

@@ -72,3 +72,53 @@ describe('registration policy', () => {
     expect(metadata.token_endpoint).toBe(`${origin}/tenant1/oauth/token`);
   });
 });
+
+describe('anonymous registration is bounded', () => {
+  it('takes JSON only, and a small hourly budget per address', async () => {
+    const gh = await startTestGatehouse({ registration: { maxPerIpPerHour: 3 } });
+    started.push(gh);
+    const form = await fetch(new URL('/oauth/register', gh.url), {
+      method: 'POST',
+      body: 'redirect_uris=https://app.example.com/cb',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(415);
+    const body = { redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none' };
+    for (let i = 0; i < 3; i++) expect((await register(gh, body)).status).toBe(201);
+    const refused = await fetch(new URL('/oauth/register', gh.url), {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('forgets a registration that never obtained a token within a day', async () => {
+    let offset = 0;
+    const gh = await startTestGatehouse({}, { now: () => Date.now() + offset });
+    started.push(gh);
+    const registered = await register(gh, {
+      redirect_uris: ['http://127.0.0.1/cb'],
+      token_endpoint_auth_method: 'none',
+    });
+    const row = await gh.database.db
+      .selectFrom('oauth_clients')
+      .select('expires_at')
+      .where('client_id', '=', registered.body.client_id)
+      .executeTakeFirstOrThrow();
+    expect(Number(row.expires_at) - Date.now()).toBeLessThanOrEqual(86_400_000 + 60_000);
+    offset = 86_400_000 + 1;
+    const authorize = new URL('/oauth/authorize', gh.url);
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: registered.body.client_id,
+      redirect_uri: 'http://127.0.0.1/cb',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const page = await fetch(authorize, { redirect: 'manual' });
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('unknown client_id');
+  });
+});
