@@ -78,7 +78,13 @@ export async function validateAuthorizeRequest(
     const only = client.metadata.redirect_uris.length === 1 ? client.metadata.redirect_uris[0] : undefined;
     if (!only) return localError('Invalid request', 'The request has no redirect_uri.');
     redirectUri = only;
-  } else if (matchRedirectUri(client.metadata.redirect_uris, requestedRedirect)) {
+  } else if (
+    // Gatehouse's own client matches exactly: on a loopback issuer, any-port matching (RFC 8252 §7.3)
+    // would let a local program take a code presented as the playground.
+    client.firstParty
+      ? client.metadata.redirect_uris.includes(requestedRedirect)
+      : matchRedirectUri(client.metadata.redirect_uris, requestedRedirect)
+  ) {
     redirectUri = requestedRedirect;
   } else {
     return localError(

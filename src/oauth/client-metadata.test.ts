@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCimdDocument } from './cimd';
+import { checkCimdUrl, validateCimdDocument } from './cimd';
 import { clientAuthMethods, validateClientMetadata } from './client-metadata';
 import { checkRedirectUriForRegistration, isNativeRedirect, MAX_REDIRECT_URIS } from './redirect-uri';
 import { narrowScopes, resolveRequestedScopes } from './scope';
@@ -225,5 +225,32 @@ describe('scopes clients add that Gatehouse ignores', () => {
     expect(narrowScopes(['mcp:tools'], ['mcp:tools', 'offline_access'])).toEqual(['mcp:tools']);
     expect(narrowScopes(['mcp:tools', 'mcp:write'], ['offline_access'])).toEqual(['mcp:tools', 'mcp:write']);
     expect(narrowScopes(['mcp:tools'], ['mcp:write', 'offline_access'])).toBeUndefined();
+  });
+});
+
+describe('client names and hosts as the consent page shows them', () => {
+  it('drop control and bidirectional-override characters from a client name', () => {
+    const check = validateClientMetadata(
+      {
+        redirect_uris: [CB],
+        client_name: 'Evil \u202Emoc.elgoog\u202C Tool\u0007',
+        token_endpoint_auth_method: 'none',
+      },
+      'dcr',
+    );
+    expect(check).toMatchObject({ ok: true, metadata: { client_name: 'Evil moc.elgoog Tool' } });
+  });
+
+  it('match CIMD deny-lists on the canonical host: a trailing dot does not bypass them', () => {
+    const policy = {
+      enabled: true,
+      allowHosts: [],
+      denyHosts: ['denied.test'],
+      allowLoopbackDocuments: false,
+    };
+    expect(checkCimdUrl('https://denied.test./client.json', policy).ok).toBe(false);
+    expect(checkCimdUrl('https://DENIED.test../client.json', policy).ok).toBe(false);
+    const allow = { ...policy, denyHosts: [], allowHosts: ['*.allowed.test'] };
+    expect(checkCimdUrl('https://app.allowed.test./client.json', allow).ok).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { ID_TOKEN_ALGORITHMS } from '../config/schema';
+import { withoutControls } from '../lib/text';
 import {
   checkRedirectUriForRegistration,
   MAX_REDIRECT_URIS,
@@ -116,7 +117,7 @@ export function validateClientMetadata(
   if (!auth.ok) return fail('invalid_client_metadata', auth.reason);
 
   const name = raw.client_name;
-  const trimmed = typeof name === 'string' ? name.trim() : '';
+  const trimmed = typeof name === 'string' ? withoutControls(name).trim() : '';
   if (source === 'cimd' && !trimmed) return fail('invalid_client_metadata', 'client_name is required');
 
   const metadata: ClientMetadata = {

@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { randomId } from '../crypto';
+import { constantTimeEqual, randomId, sha256 } from '../crypto';
 import type { AppEnv } from '../http';
 import { readHtmlForm, readJsonObject } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
@@ -26,9 +26,13 @@ import { revokeToken } from './revoke';
 import { exchangeToken } from './token';
 
 const PENDING_TTL_MS = 10 * 60_000;
+/** A random value in a cookie of the browser that started an authorization; its hash is kept with it. */
+const AUTHZ_COOKIE = 'gh_authz';
 
 interface StoredPending {
   request: PendingAuthorization;
+  /** SHA-256 of the AUTHZ_COOKIE of the browser that started it: only that browser may approve it */
+  browser: string;
   client: {
     name: string;
     kind: 'static' | 'dcr' | 'cimd';
@@ -68,6 +72,17 @@ export function oauthRoutes(
       reason: refused.detail.slice(0, 300),
     });
   };
+  const startedHere = async (c: Context, browser: string) => {
+    const binding = identity.cookies.get(c, AUTHZ_COOKIE);
+    return binding !== undefined && constantTimeEqual(await sha256(binding), browser);
+  };
+  const otherBrowser = (c: Context) =>
+    errorPage(
+      c,
+      'Request refused',
+      'This authorization was started in another browser. Start again from the application.',
+      403,
+    );
   const errorPage = (c: Context, title: string, message: string, status: 400 | 403 = 400) =>
     c.html(<ErrorPage title={title} message={message} requestId={c.get('requestId')} />, status);
 
@@ -126,7 +141,10 @@ export function oauthRoutes(
       );
     }
     const id = randomId(24);
+    const binding = identity.cookies.get(c, AUTHZ_COOKIE) ?? randomId();
+    identity.cookies.set(c, AUTHZ_COOKIE, binding, PENDING_TTL_MS / 1000);
     const stored: StoredPending = {
+      browser: await sha256(binding),
       request: outcome.request,
       client: {
         name: outcome.client.metadata.client_name,
@@ -152,7 +170,8 @@ export function oauthRoutes(
         'Request expired',
         'This authorization request has expired or was already answered. Start again from the application.',
       );
-    const { request, client } = JSON.parse(raw) as StoredPending;
+    const { request, client, browser } = JSON.parse(raw) as StoredPending;
+    if (!(await startedHere(c, browser))) return otherBrowser(c);
     const resource = deps.resources.find((r) => r.uri === request.resource);
     noStore(c); // the page carries a CSRF token bound to this session
     return c.html(
@@ -191,6 +210,10 @@ export function oauthRoutes(
         403,
       );
     }
+    // Only the browser that started the request may answer it (checked before it is taken, so a
+    // foreign attempt does not consume it).
+    const peek = /^[\w-]{16,64}$/.test(authz) ? await pending.get(`authz:${authz}`) : undefined;
+    if (peek && !(await startedHere(c, (JSON.parse(peek) as StoredPending).browser))) return otherBrowser(c);
     // Single use: the stored request is taken atomically; form fields never override it.
     const raw = /^[\w-]{16,64}$/.test(authz) ? await pending.take(`authz:${authz}`) : undefined;
     if (!raw)
@@ -316,7 +339,10 @@ export function oauthRoutes(
       const retry = Math.max(1, Math.ceil((budget.expiresAt - deps.now()) / 1000));
       c.header('Retry-After', String(retry));
       return c.json(
-        { error: 'rate_limited', error_description: `too many registrations from this address; retry in ${retry} s` },
+        {
+          error: 'rate_limited',
+          error_description: `too many registrations from this address; retry in ${retry} s`,
+        },
         429,
       );
     }

@@ -459,4 +459,22 @@ describe('consent page', () => {
     });
     expect(tokens.body.scope).toBe('mcp:tools');
   });
+
+  it('only the browser that started a request may see or answer it, even signed in, knowing its id', async () => {
+    const { browser, authz, csrf } = await pendingConsent();
+    const other = createBrowser(gh.url);
+    await devLogin(other, 'mallory@example.com');
+    expect((await other.get(`/oauth/consent?authz=${authz}`)).status).toBe(403);
+    expect(
+      (await other.post('/oauth/consent', { authz, csrf, decision: 'approve', scope: 'mcp:tools' })).status,
+    ).toBe(403);
+    // Not consumed by the foreign attempts: the user's own browser still decides.
+    const own = await browser.post('/oauth/consent', {
+      authz,
+      csrf,
+      decision: 'approve',
+      scope: 'mcp:tools',
+    });
+    expect(new URL(own.headers.get('location') ?? '').searchParams.get('code')).toBeTruthy();
+  });
 });

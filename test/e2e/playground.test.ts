@@ -61,6 +61,22 @@ describe('playground (first-party OAuth client over CIMD)', () => {
     });
   });
 
+  it('matches its redirect URI exactly: another loopback port cannot take a code as the playground', async () => {
+    const other = new URL(`${gh.url}/playground/callback`);
+    other.port = String(Number(other.port) + 1);
+    const authorize = new URL('/oauth/authorize', gh.url);
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: documentUrl(),
+      redirect_uri: other.toString(),
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const page = await fetch(authorize, { redirect: 'manual' });
+    expect(page.status).toBe(400);
+    expect(page.headers.get('location')).toBeNull();
+  });
+
   it('connects with code + PKCE S256 + resource, lists tools and calls echo; tokens never reach the browser', async () => {
     const { browser, started, authorize, cookie, callback } = await connect();
     expect(started.status).toBe(303);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -31,7 +31,13 @@ export function openDatabase(url: string, options: OpenOptions = {}): SqlDatabas
 }
 
 function openSqlite(path: string): SqlDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Owner-only, like the secrets: the file holds hashes, sealed data and the audit log. SQLite gives its
+    // -wal and -shm files the database file's permissions.
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
+  }
   const native = new SqliteDatabase(path);
   // exec, not pragma(): pragma() prepares a throwaway Statement (see retainedNativeObjects).
   native.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
