@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { importHmacKey, utf8 } from '../crypto';
 import { createLogger, createMemoryDestination } from '../telemetry';
-import { type Caller, createEndpointProxy, type UpstreamFetch } from './proxy';
+import { type Caller, createEndpointProxy, type EndpointProxyOptions, type UpstreamFetch } from './proxy';
 import { createSessionBinding } from './session-binding';
 import { createToolScopes } from './tool-scopes';
 
 const TOOLS = [{ name: 'echo' }, { name: 'notes.add' }, { name: 'constructor' }];
 
 /** A proxy over an upstream that the test scripts; it records what reached the upstream. */
-async function setup(answer: (request: Request) => Response | Promise<Response>, timeoutMs = 2000) {
+async function setup(
+  answer: (request: Request) => Response | Promise<Response>,
+  timeoutMs = 2000,
+  extra: Partial<EndpointProxyOptions> = {},
+) {
   const seen: Request[] = [];
   const upstream: UpstreamFetch = async (request) => {
     seen.push(request.clone());
@@ -23,6 +27,7 @@ async function setup(answer: (request: Request) => Response | Promise<Response>,
     sessions: createSessionBinding(await importHmacKey(utf8.encode('k'.repeat(32))), '/mcp'),
     scopeChallenge: (needed) => `Bearer error="insufficient_scope", scope="${needed.join(' ')}"`,
     logger: createLogger({ level: 'info', destination: logs }),
+    ...extra,
   });
   return { proxy, seen, logs };
 }
@@ -224,5 +229,75 @@ describe('the endpoint proxy', () => {
       error: 'no upstream sign-in token for you',
     });
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe('the endpoint proxy: outbound limits', () => {
+  it('never follows an upstream redirect (the credential would go along), and says why', async () => {
+    const { proxy, seen } = await setup(
+      () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.example/mcp' } }),
+    );
+    const answer = (await (await proxy(post(call('echo')), caller())).json()) as {
+      result: { structuredContent: { httpStatus: number; error: string } };
+    };
+    expect(seen[0]?.redirect).toBe('manual');
+    expect(answer.result.structuredContent.httpStatus).toBe(502);
+    expect(answer.result.structuredContent.error).toMatch(/redirect, not followed/);
+  });
+
+  it('refuses an answer larger than the cap, and one whose body stalls after its headers', async () => {
+    const big = await setup(
+      () => Response.json({ jsonrpc: '2.0', id: 1, result: { blob: 'x'.repeat(5000) } }),
+      2000,
+      { maxResponseBytes: 1000 },
+    );
+    const tooBig = (await (await big.proxy(post(call('echo')), caller())).json()) as {
+      result: { structuredContent: { httpStatus: number; error: string } };
+    };
+    expect(tooBig.result.structuredContent).toMatchObject({
+      httpStatus: 502,
+      error: expect.stringMatching(/larger than 1000 bytes/),
+    });
+
+    const stalled = await setup(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"jsonrpc":"2.0",'));
+            },
+          }),
+          { headers: { 'content-type': 'application/json' } },
+        ),
+      80,
+    );
+    const late = (await (await stalled.proxy(post(call('echo')), caller())).json()) as {
+      result: { structuredContent: { httpStatus: number } };
+    };
+    expect(late.result.structuredContent.httpStatus).toBe(504);
+  });
+
+  it('ends an SSE stream that goes quiet for the timeout', async () => {
+    const { proxy } = await setup(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(
+                new TextEncoder().encode(
+                  'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress"}\n\n',
+                ),
+              );
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+      80,
+    );
+    const answer = await proxy(post(call('echo')), caller());
+    const reader = answer.body?.getReader();
+    const first = await reader?.read();
+    expect(new TextDecoder().decode(first?.value)).toContain('notifications/progress');
+    await expect(reader?.read()).rejects.toThrow(/sent nothing for 0.08 s/);
   });
 });

@@ -12,6 +12,7 @@ import {
 import type { SessionBinding } from './session-binding';
 import { rewriteSseMessages } from './sse';
 import type { ToolScopes } from './tool-scopes';
+import { readBounded, UpstreamBodyError, withIdleTimeout } from './upstream-body';
 
 /** How Gatehouse reaches an upstream MCP server: a fetch to its Streamable HTTP endpoint. */
 export type UpstreamFetch = (request: Request) => Promise<Response>;
@@ -40,7 +41,13 @@ export interface EndpointProxyOptions {
   /** the WWW-Authenticate value of a 403 for a tool whose scopes the caller lacks */
   scopeChallenge(needed: readonly string[]): string;
   logger: Logger;
+  /** the most Gatehouse buffers of one answer (JSON answers, filtered tool lists); default 16 MiB */
+  maxResponseBytes?: number;
 }
+
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** An error answer is read only to explain it: a small cap. */
+const MAX_ERROR_BYTES = 64 * 1024;
 
 /** Request headers an MCP upstream needs; everything else (Authorization, Cookie, Origin…) stays here. */
 const FORWARDED_REQUEST = new Set(['accept', 'content-type', 'last-event-id', 'traceparent', 'tracestate']);
@@ -55,6 +62,7 @@ const RETURNED_RESPONSE = ['content-type', 'cache-control', 'mcp-protocol-versio
  */
 export function createEndpointProxy(options: EndpointProxyOptions) {
   const { tools, sessions } = options;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
   return async function proxy(request: Request, caller: Caller): Promise<Response> {
     if (!['POST', 'GET', 'DELETE'].includes(request.method))
@@ -126,6 +134,8 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
             headers,
             ...(body === undefined ? {} : { body }),
             signal: abort.signal,
+            // Never followed: a redirect would carry the upstream credential to wherever it points.
+            redirect: 'manual',
           }),
         ),
         aborted,
@@ -162,17 +172,33 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     const listIds = new Set<JsonRpcId>(
       messages.filter((m) => isRequest(m) && m.method === 'tools/list').map((m) => m.id as JsonRpcId),
     );
-    if (listIds.size > 0 && caller.scopes && tools.hidesAny(caller.scopes)) {
+    const stream = (answer.headers.get('content-type') ?? '').includes('text/event-stream');
+    const filtering = listIds.size > 0 && caller.scopes !== undefined && tools.hidesAny(caller.scopes);
+    // A stream (SSE) passes as it comes, ended if it goes quiet for the timeout; anything else is read
+    // whole, within the timeout and the byte cap.
+    if (stream && !filtering)
+      return new Response(answer.body && withIdleTimeout(answer.body, options.timeoutMs), {
+        status: answer.status,
+        headers: out,
+      });
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = await readBounded(answer.body, maxBytes, options.timeoutMs);
+    } catch (error) {
+      if (!(error instanceof UpstreamBodyError)) throw error;
+      options.logger.warn({ reason: error.message }, 'upstream answer refused');
+      return failure(request, messages, error.message, error.kind === 'timeout' ? 504 : 502);
+    }
+    if (filtering && caller.scopes) {
       const granted = caller.scopes;
       const allowed = (tool: string) => tools.allows(tool, granted);
-      const text = await answer.text();
-      const type = answer.headers.get('content-type') ?? '';
-      const filtered = type.includes('text/event-stream')
+      const text = new TextDecoder().decode(bytes);
+      const filtered = stream
         ? rewriteSseMessages(text, (m) => filterToolList(m, listIds, allowed))
         : rewriteJson(text, (m) => filterToolList(m, listIds, allowed));
       return new Response(filtered, { status: answer.status, headers: out });
     }
-    return new Response(answer.body, { status: answer.status, headers: out });
+    return new Response(bytes, { status: answer.status, headers: out });
   };
 
   /** An upstream non-2xx: its own JSON-RPC answer passes (e.g. 404 unknown session); anything else is explained. */
@@ -181,7 +207,17 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     messages: RpcMessage[],
     answer: Response,
   ): Promise<Response> {
-    const text = await answer.text().catch(() => '');
+    const text = await readBounded(answer.body, MAX_ERROR_BYTES, options.timeoutMs).then(
+      (bytes) => new TextDecoder().decode(bytes),
+      () => '',
+    );
+    if (answer.status >= 300 && answer.status < 400)
+      return failure(
+        request,
+        messages,
+        `the upstream MCP server answered HTTP ${answer.status} (a redirect, not followed: fix the upstream URL)`,
+        502,
+      );
     if (
       (answer.headers.get('content-type') ?? '').includes('json') &&
       isRpcResponseBody(text) &&
