@@ -14,4 +14,7 @@ fi
 psql -h 127.0.0.1 -U postgres -d test -Atc \
   "select string_agg(format('drop schema %I cascade', nspname), '; ') from pg_namespace where nspname like 'gh_test_%'" \
   | { read -r drops || true; [ -n "${drops:-}" ] && psql -q -h 127.0.0.1 -U postgres -d test -c "$drops" || true; }
+# Drop databases left by multi-instance test runs that were killed.
+psql -h 127.0.0.1 -U postgres -d postgres -Atc "select datname from pg_database where datname like 'gh_test_db_%'" \
+  | while read -r name; do [ -n "$name" ] && psql -q -h 127.0.0.1 -U postgres -d postgres -c "drop database if exists $name with (force)"; done || true
 echo "PostgreSQL ready"

@@ -88,3 +88,28 @@ export function useMemoryDatabase(): () => SqlDatabase {
     return database;
   };
 }
+
+/**
+ * A PostgreSQL database of its own, for several Gatehouse processes to share (they take a URL, not a
+ * schema). Dropped by `drop()`; CI drops leftovers of killed runs (`gh_test_db_%`).
+ */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!postgresUrl) throw new Error('GATEHOUSE_TEST_DATABASE_URL is not set');
+  const name = `gh_test_db_${randomBytes(6).toString('hex')}`;
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new pg.Client({ connectionString: postgresUrl });
+      await again.connect();
+      await again.query(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}

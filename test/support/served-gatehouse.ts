@@ -8,31 +8,49 @@ const CLI = resolve(import.meta.dirname, '../../bin/gatehouse.js');
 const HEAP_PROBE = resolve(import.meta.dirname, 'heap-probe.mjs');
 
 export interface ServedGatehouse {
+  /** where this process listens */
   url: string;
+  port: number;
   process: ChildProcess;
+  /** everything it printed (stdout and stderr) */
+  output(): string;
   /** the heap in use after a full collection, in bytes */
   heapUsedAfterGc(): Promise<number>;
+  /** SIGKILL, no goodbye (a crash) */
+  kill(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** the shared public issuer when several processes stand behind one name (default: this process) */
+  issuer?: string;
+  /** a database shared with other processes (default: a throwaway SQLite file) */
+  databaseUrl?: string;
+  port?: number;
+  logLevel?: string;
 }
 
 /**
  * The built `gatehouse serve` (what users run) in its own process on a loopback port, with a heap probe:
  * memory is measured in the server alone, not in the test that drives it. `extraYaml` is appended to a
- * production config on a throwaway SQLite file with rate limits out of the way.
+ * production config with rate limits out of the way.
  */
-export async function startServedGatehouse(extraYaml: string): Promise<ServedGatehouse> {
+export async function startServedGatehouse(
+  extraYaml: string,
+  options: ServeOptions = {},
+): Promise<ServedGatehouse> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-served-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = join(dir, 'gatehouse.yaml');
   writeFileSync(
     config,
-    `issuer: http://127.0.0.1:${port}
+    `issuer: ${options.issuer ?? `http://127.0.0.1:${port}`}
 listen: { host: 127.0.0.1, port: ${port} }
 secret: served-secret-served-secret-served-0123
 encryptionKeys: [{ id: s1, key: ${TEST_KEY} }]
-database: { url: "sqlite:${join(dir, 'gatehouse.db')}" }
+database: { url: "${options.databaseUrl ?? `sqlite:${join(dir, 'gatehouse.db')}`}" }
 http: { rateLimit: { maxRequestsPerIp: 100000000, maxRequestsPerUser: 100000000 } }
-log: { level: warn }
+log: { level: ${options.logLevel ?? 'warn'} }
 ${extraYaml}`,
   );
   const child = fork(CLI, ['serve', '--config', config], {
@@ -51,20 +69,29 @@ ${extraYaml}`,
     child.stdout?.on('data', onData);
     child.once('exit', (code) => fail(new Error(`gatehouse serve exited ${code}: ${output}`)));
   });
+  const exited = () =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((done) => child.once('exit', () => done()));
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     process: child,
+    output: () => output,
     heapUsedAfterGc: () =>
       new Promise((answer) => {
         child.once('message', (message) => answer((message as { heapUsed: number }).heapUsed));
         child.send('heap');
       }),
+    async kill() {
+      const gone = exited();
+      child.kill('SIGKILL');
+      await gone;
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((done) => child.once('exit', done));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      const gone = exited();
+      child.kill('SIGTERM');
+      await gone;
       rmSync(dir, { recursive: true, force: true });
     },
   };
