@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { type ConfigInput, validateConfig } from '../../src/config';
 import { type StartOptions, startGatehouse } from '../../src/main';
 import { createLogger, createMemoryDestination } from '../../src/telemetry';
+import { openTestDatabase } from './databases';
 
 /** A free loopback port (the issuer must be known before the server listens). */
 export function freePort(): Promise<number> {
@@ -53,9 +54,17 @@ export async function startTestGatehouse(
   };
   const result = validateConfig(raw);
   if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.findings)}`);
+  // GATEHOUSE_E2E_DATABASE=postgres runs every e2e test on PostgreSQL (a schema of its own each).
+  // Not for a test that chose its own database (a file the CLI under test opens too).
+  const database =
+    options.database ??
+    (process.env.GATEHOUSE_E2E_DATABASE === 'postgres' && overrides.database === undefined
+      ? await openTestDatabase('postgres')
+      : undefined);
   const gatehouse = await startGatehouse(result.config, {
     logger: createLogger({ level: 'info', destination }),
     ...options,
+    ...(database ? { database } : {}),
   });
   return { ...gatehouse, config: result.config, logs: destination };
 }

@@ -107,7 +107,13 @@ function wrap(db: Kysely<Database>, dialect: Dialect, schema?: string): SqlDatab
     },
     async migrate() {
       if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-      const migrator = new Migrator({ db, provider: migrationProvider });
+      // With a schema of its own, the migration tables live there too: Kysely looks for them in every
+      // schema otherwise, and finds another test's.
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider,
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
