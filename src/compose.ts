@@ -59,7 +59,13 @@ export function protectedResources(config: GatehouseConfig): ProtectedResource[]
  * (`gatehouse sweep`) share.
  */
 export async function composeCore(config: GatehouseConfig, options: CoreOptions = {}) {
-  const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.log.level,
+      pretty: config.log.pretty,
+      secrets: [config.secret, ...(config.serviceToken.token ? [config.serviceToken.token] : [])],
+    });
   const now = options.now ?? Date.now;
   const database =
     options.database ?? openDatabase(config.database.url, { poolSize: config.database.poolSize });

@@ -8,10 +8,13 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Where lines go; defaults to stdout. Tests pass a memory stream. */
   destination?: DestinationStream;
+  /** configured secret values to mask wherever they appear (the service token, the HMAC secret) */
+  secrets?: readonly string[];
 }
 
 /** Structured JSON logs (pretty in dev), every object scrubbed of credentials before it is written. */
 export function createLogger(options: LoggerOptions): Logger {
+  const secrets = options.secrets ?? [];
   const transport =
     options.pretty && !options.destination
       ? pino.transport({
@@ -25,16 +28,16 @@ export function createLogger(options: LoggerOptions): Logger {
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
-        log: (object) => scrub(object) as Record<string, unknown>,
+        log: (object) => scrub(object, 0, secrets) as Record<string, unknown>,
       },
       hooks: {
         // Messages are scrubbed as well: a formatted message can carry a header value.
         logMethod(args, method) {
-          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg));
+          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg, secrets) : arg));
           method.apply(this, scrubbed as Parameters<typeof method>);
         },
       },
-      serializers: { err: (error: unknown) => scrub(error) },
+      serializers: { err: (error: unknown) => scrub(error, 0, secrets) },
     },
     options.destination ?? transport ?? pino.destination(1),
   );

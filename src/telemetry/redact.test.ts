@@ -66,4 +66,16 @@ describe('createLogger', () => {
     expect(first.msg).toBe(`saw Bearer ${REDACTED}`);
     expect(first.headers.authorization).toBe(REDACTED);
   });
+
+  it('masks configured secrets of no recognisable shape (the service token) wherever they appear', () => {
+    const destination = createMemoryDestination();
+    const service = 'svc-0123456789abcdef-unshaped';
+    const logger = createLogger({ level: 'info', destination, secrets: [service, 'short'] });
+    logger.warn({ note: `caller sent ${service} as a query parameter` }, `bad key ${service}`);
+    logger.error({ err: new Error(`rejected ${service}`) }, 'failed');
+    logger.info('a short message');
+    expect(destination.text()).not.toContain(service);
+    expect(destination.text()).toContain('a short message'); // too short to mask without mangling text
+    expect(JSON.parse(destination.lines[0] ?? '{}').msg).toBe(`bad key ${REDACTED}`);
+  });
 });

@@ -17,25 +17,32 @@ export function isSensitiveName(name: string): boolean {
   return SENSITIVE_NAME.test(name);
 }
 
-export function scrubText(text: string): string {
-  return text.replace(BEARER_IN_TEXT, `$1 ${REDACTED}`).replace(GATEHOUSE_TOKEN_IN_TEXT, `$1${REDACTED}`);
+/**
+ * `secrets`: configured values with no recognisable shape (the service token) masked wherever they appear.
+ * Values shorter than 16 characters are ignored: masking them would mangle ordinary text.
+ */
+export function scrubText(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(BEARER_IN_TEXT, `$1 ${REDACTED}`).replace(GATEHOUSE_TOKEN_IN_TEXT, `$1${REDACTED}`);
+  for (const secret of secrets)
+    if (secret.length >= 16 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
 }
 
-export function scrub(value: unknown, depth = 0): unknown {
+export function scrub(value: unknown, depth = 0, secrets: readonly string[] = []): unknown {
   if (depth > 8) return '[too deep]';
-  if (typeof value === 'string') return scrubText(value);
-  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  if (typeof value === 'string') return scrubText(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1, secrets));
   if (value instanceof Error) {
     return {
       type: value.name,
-      message: scrubText(value.message),
-      stack: value.stack && scrubText(value.stack),
+      message: scrubText(value.message, secrets),
+      stack: value.stack && scrubText(value.stack, secrets),
     };
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [name, item] of Object.entries(value)) {
-      out[name] = isSensitiveName(name) ? REDACTED : scrub(item, depth + 1);
+      out[name] = isSensitiveName(name) ? REDACTED : scrub(item, depth + 1, secrets);
     }
     return out;
   }
