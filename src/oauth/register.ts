@@ -4,6 +4,7 @@ import type { AuthorizationServerDeps } from './deps';
 import { OAuthError } from './errors';
 
 const UNCLAIMED_EXPIRY_MS = 86_400_000;
+const MAX_STORED_METADATA = 32 * 1024;
 
 /** RFC 7591 §3.2.1 registration response. */
 export interface RegistrationResponse {
@@ -26,6 +27,12 @@ export async function registerClient(
   });
   if (!check.ok) throw new OAuthError(check.code, check.reason);
   const metadata = check.metadata;
+  // Anonymous and kept for days: what is stored is bounded, whatever the fields hold (keys above all).
+  if (JSON.stringify(metadata).length > MAX_STORED_METADATA)
+    throw new OAuthError(
+      'invalid_client_metadata',
+      `the client metadata is larger than ${MAX_STORED_METADATA} bytes`,
+    );
   if (metadata.token_endpoint_auth_method === 'none' && !deps.registration.allowPublicClients) {
     throw new OAuthError('invalid_client_metadata', 'this server does not register public clients');
   }

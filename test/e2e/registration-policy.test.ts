@@ -94,6 +94,19 @@ describe('anonymous registration is bounded', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('stores no more than 32 KB of metadata per registration', async () => {
+    const gh = await startTestGatehouse({ http: { bodyLimitBytes: 200_000 } });
+    started.push(gh);
+    const key = { kty: 'RSA', e: 'AQAB', n: 'x'.repeat(3000) };
+    const refused = await register(gh, {
+      redirect_uris: ['http://127.0.0.1/cb'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: Array.from({ length: 15 }, (_, i) => ({ ...key, kid: `k${i}` })) },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error_description).toMatch(/larger than 32768 bytes/);
+  });
+
   it('forgets a registration that never obtained a token within a day', async () => {
     let offset = 0;
     const gh = await startTestGatehouse({}, { now: () => Date.now() + offset });
