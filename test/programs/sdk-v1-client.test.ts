@@ -4,9 +4,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveInChromium, chromiumAvailable, launchChromium } from '../support/chromium';
-import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { describe, expect, it } from 'vitest';
+import { approveInChromium, chromiumAvailable } from '../support/chromium';
+import { useProgramWorld } from './world';
 
 const REDIRECT = 'http://127.0.0.1:45123/callback';
 
@@ -48,23 +48,13 @@ function chromiumProvider(browser: Browser) {
 }
 
 describe.skipIf(!chromiumAvailable)('the MCP TypeScript SDK 1.x client', () => {
-  let gh: TestGatehouse;
-  let browser: Browser;
-  let offset = 0;
-  beforeAll(async () => {
-    gh = await startTestGatehouse({ resources: [demoResource()] }, { now: () => Date.now() + offset });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gh?.close();
-  });
+  const world = useProgramWorld();
 
   it('authorizes (DCR, PKCE, resource), calls a tool, and refreshes after the access token expires', {
     timeout: 30_000,
   }, async () => {
-    const auth = chromiumProvider(browser);
-    const url = new URL(`${gh.url}/mcp`);
+    const auth = chromiumProvider(world.browser());
+    const url = new URL(`${world.gatehouse().url}/mcp`);
     const client = new Client({ name: 'sdk-v1', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(url, { authProvider: auth.provider });
     await expect(client.connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
@@ -75,7 +65,7 @@ describe.skipIf(!chromiumAvailable)('the MCP TypeScript SDK 1.x client', () => {
     expect(echoed.content).toEqual([{ type: 'text', text: 'from sdk 1.x' }]);
     const firstAccess = auth.tokens()?.access_token;
 
-    offset += 3_700_000; // the access token has expired
+    world.advance(3_700_000); // the access token has expired
     const later = await connected.callTool({ name: 'echo', arguments: { text: 'after refresh' } });
     expect(later.content).toEqual([{ type: 'text', text: 'after refresh' }]);
     expect(auth.tokens()?.access_token).not.toBe(firstAccess);
