@@ -12,7 +12,7 @@ const CALLBACK = 'http://127.0.0.1:19876/mcp/oauth/callback';
 const installed = existsSync(OPENCODE);
 if (!installed && !process.env.CI)
   console.warn(
-    '\n[gatehouse] opencode test SKIPPED: run (cd test/programs/runner && npm ci) to install it.\n',
+    '\n[gatehouse] opencode test SKIPPED: run (cd test/programs/runner && npm install) to install it.\n',
   );
 
 describe.skipIf(!chromiumAvailable || !(installed || process.env.CI))(
