@@ -48,23 +48,29 @@ export function runProgram(
   child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  // 'close', not 'exit': all of its output has been read by then.
+  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   return {
     output: () => output.replace(ESCAPE, ''),
     exited,
     /** the authorization URL it prints for the user to open */
     authorizationUrl: () =>
       new Promise<string>((found, fail) => {
+        const url = () =>
+          /(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)/.exec(output.replace(ESCAPE, ''))?.[1];
         const look = setInterval(() => {
-          const match = /(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)/.exec(output.replace(ESCAPE, ''));
-          if (match?.[1]) {
+          const printed = url();
+          if (printed) {
             clearInterval(look);
-            found(match[1]);
+            found(printed);
           }
         }, 50);
+        // Some programs print the URL and exit (a daemon waits for the callback): look once more.
         exited.then(() => {
           clearInterval(look);
-          fail(new Error(`${command} exited before printing an authorization URL: ${output}`));
+          const printed = url();
+          if (printed) found(printed);
+          else fail(new Error(`${command} exited before printing an authorization URL: ${output}`));
         });
       }),
   };
