@@ -159,20 +159,15 @@ export function auditConfig(config: GatehouseConfig): Finding[] {
     }
     const keys = [client.jwks, client.jwksUri].filter((value) => value !== undefined).length;
     const keysWrong = method === 'private_key_jwt' ? keys !== 1 : keys > 0;
-    if (method === 'private_key_jwt' && keys !== 1) {
+    if (keysWrong)
       findings.push({
         level: 'error',
         path: `clients.${index}.jwks`,
-        message: 'private_key_jwt needs the client public keys: jwks or jwksUri (one of them)',
+        message:
+          method === 'private_key_jwt'
+            ? 'private_key_jwt needs the client public keys: jwks or jwksUri (one of them)'
+            : 'is used only with private_key_jwt',
       });
-    }
-    if (method !== 'private_key_jwt' && keys > 0) {
-      findings.push({
-        level: 'error',
-        path: `clients.${index}.jwks`,
-        message: 'is used only with private_key_jwt',
-      });
-    }
     const check = validateClientMetadata(
       {
         client_name: client.clientName,

@@ -31,6 +31,11 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
   return body as Record<string, unknown>;
 }
 
+/** Whether the request's body is of `mediaType` (compared case-insensitively, parameters ignored). */
+export function isMediaType(c: Context, mediaType: string): boolean {
+  return (c.req.header('content-type') ?? '').toLowerCase().startsWith(mediaType);
+}
+
 /**
  * Reads an HTML form body. Gatehouse's forms post `application/x-www-form-urlencoded` only: any other
  * type is a 415 (a malformed multipart body can never reach a parser and become a 500). With `all`,
@@ -40,8 +45,7 @@ export async function readHtmlForm(
   c: Context,
   options: { all?: boolean } = {},
 ): Promise<Record<string, string | string[]>> {
-  const type = (c.req.header('content-type') ?? '').toLowerCase();
-  if (!type.startsWith('application/x-www-form-urlencoded'))
+  if (!isMediaType(c, 'application/x-www-form-urlencoded'))
     throw new HttpError(
       415,
       'unsupported_media_type',

@@ -1,5 +1,5 @@
 export { type AppDeps, createApp } from './app';
 export type { AppEnv } from './context';
-export { HttpError, readHtmlForm, readJsonObject } from './errors';
+export { HttpError, isMediaType, readHtmlForm, readJsonObject } from './errors';
 export { createRateLimiter, type RateLimiter } from './rate-limiter';
 export { listen, type RunningServer } from './serve';

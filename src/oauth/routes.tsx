@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { constantTimeEqual, randomId, sha256 } from '../crypto';
 import type { AppEnv } from '../http';
-import { readHtmlForm, readJsonObject } from '../http';
+import { isMediaType, readHtmlForm, readJsonObject } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import { currentSession, type IdentityDeps, loginUrl } from '../identity/web-session';
 import { ConsentPage } from '../pages/consent-page';
@@ -329,7 +329,7 @@ export function oauthRoutes(
   app.post('/oauth/register', async (c) => {
     noStore(c);
     // RFC 7591 §3: a JSON body. Anonymous, so each address gets a small hourly budget of its own.
-    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json'))
+    if (!isMediaType(c, 'application/json'))
       return c.json(
         { error: 'invalid_request', error_description: 'the registration must be sent as application/json' },
         415,
@@ -368,8 +368,7 @@ export function oauthRoutes(
 
 /** RFC 6749 §3.2: form-encoded body; a parameter may not be repeated. */
 async function readForm(c: Context): Promise<URLSearchParams> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+  if (!isMediaType(c, 'application/x-www-form-urlencoded')) {
     throw new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded');
   }
   const form = new URLSearchParams(await c.req.text());

@@ -136,36 +136,46 @@ async function refresh(
   if (!token) throw new OAuthError('invalid_request', 'refresh_token is required');
   const tokenHash = await hashToken(token);
   // Every check that can refuse runs before the rotation: a refused request must leave the token usable,
-  // or the client's next, correct refresh would look like a replay and revoke the grant.
-  const found = await deps.tokens.findRefresh(tokenHash, deps.now());
-  if (found) {
-    const grant = await deps.grants.get(found.grantId, deps.now());
+  // or the client's next, correct refresh would look like a replay and revoke the grant. What is read
+  // here is what the rotation then acts on (it matches the same unexpired row).
+  const at = deps.now();
+  const found = await deps.tokens.findRefresh(tokenHash, at);
+  const grant = found ? await deps.grants.get(found.grantId, at) : undefined;
+  if (found && !grant) throw new OAuthError('invalid_grant', 'the grant is no longer valid');
+  let checked: { claims: RefreshClaims; grantClaims: GrantClaims; scopes: string[] } | undefined;
+  if (found && grant) {
     // Another client presenting a stolen token cannot burn it.
-    if (grant && grant.clientId !== client.clientId)
+    if (grant.clientId !== client.clientId)
       throw new OAuthError('invalid_grant', 'the refresh token was issued to another client');
     const claims = await unseal<RefreshClaims>(deps, found.sealed, `rt:${tokenHash}`);
     checkResource(form, claims.resource);
-    if (!narrowScopes(claims.scopes, parseScope(form.get('scope'))))
+    const scopes = narrowScopes(claims.scopes, parseScope(form.get('scope')));
+    if (!scopes)
       throw new OAuthError('invalid_scope', 'a refresh may narrow the scope but not widen it (RFC 6749 §6)');
-    if (grant) {
-      // DESIGN §5: refresh-token use re-validates the user with the IdP (throttled); drift revokes the grant.
-      const grantClaims = await unseal<GrantClaims>(deps, grant.sealed, `grant:${grant.id}`);
-      if (deps.checkUserOnRefresh && !(await deps.checkUserOnRefresh(grantClaims.userId))) {
-        await revokeGrant(deps, grant.id);
-        throw new OAuthError(
-          'invalid_grant',
-          'the user must sign in again: their identity provider no longer vouches for this account',
-          400,
-          'identity drift',
-        );
-      }
+    // DESIGN: an absolute grant lifetime; after it the user signs in again, however often it was refreshed.
+    if (at >= grant.createdAt + deps.lifetimes.grantMaxMs)
+      throw new OAuthError(
+        'invalid_grant',
+        'this authorization has reached its maximum lifetime; sign in again',
+      );
+    const grantClaims = await unseal<GrantClaims>(deps, grant.sealed, `grant:${grant.id}`);
+    // DESIGN §5: refresh-token use re-validates the user with the IdP (throttled); drift revokes the grant.
+    if (deps.checkUserOnRefresh && !(await deps.checkUserOnRefresh(grantClaims.userId))) {
+      await revokeGrant(deps, grant.id);
+      throw new OAuthError(
+        'invalid_grant',
+        'the user must sign in again: their identity provider no longer vouches for this account',
+        400,
+        'identity drift',
+      );
     }
+    checked = { claims, grantClaims, scopes };
   }
   const successor = newToken('grt');
   const successorHash = await hashToken(successor);
   const rotation = await deps.tokens.rotateRefresh(
     tokenHash,
-    deps.now(),
+    at,
     deps.lifetimes.refreshGraceMs,
     successorHash,
   );
@@ -179,21 +189,10 @@ async function refresh(
       'refresh replay',
     );
   }
-  if (rotation.status === 'unknown')
+  if (rotation.status === 'unknown' || !checked || !grant)
     throw new OAuthError('invalid_grant', 'the refresh token is invalid or expired');
-  const grant = await deps.grants.get(rotation.grantId, deps.now());
-  if (!grant || grant.clientId !== client.clientId)
-    throw new OAuthError('invalid_grant', 'the grant is no longer valid');
-  const claims = await unseal<RefreshClaims>(deps, rotation.sealed, `rt:${tokenHash}`);
-  const grantClaims = await unseal<GrantClaims>(deps, grant.sealed, `grant:${grant.id}`);
-  const scopes = narrowScopes(claims.scopes, parseScope(form.get('scope'))) ?? claims.scopes;
+  const { claims, grantClaims, scopes } = checked;
   await touchClient(deps, client);
-  // DESIGN: an absolute grant lifetime; after it the user signs in again, however often it was refreshed.
-  if (deps.now() >= grant.createdAt + deps.lifetimes.grantMaxMs)
-    throw new OAuthError(
-      'invalid_grant',
-      'this authorization has reached its maximum lifetime; sign in again',
-    );
   const tokens = await issueTokens(deps, {
     grantId: grant.id,
     grantCreatedAt: grant.createdAt,
