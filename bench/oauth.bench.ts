@@ -191,7 +191,7 @@ rows.push(
 cached.stop();
 
 console.log(
-  `code exchanges: ${exchanges}/s (16 workers, ${Math.min(next, minted.length)} codes, each replacing the user's previous grant)`,
+  `code exchanges: ${exchanges}/s (16 workers, ${Math.min(next, minted.length)} codes, each a grant of its own)`,
 );
 console.log(`refresh grants: ${refreshes}/s (32 rotating chains)\n`);
 printTable(rows);
