@@ -30,9 +30,17 @@ async function echoCalls(url: string, bearer: string, count: number): Promise<vo
  */
 async function retainedBy(server: ServedGatehouse, url: string, bearer: string, count: number) {
   await echoCalls(url, bearer, 1_500);
-  const before = await server.heapUsedAfterGc();
-  await echoCalls(url, bearer, count);
-  return (await server.heapUsedAfterGc()) - before;
+  // Two measured rounds, the smaller growth reported: a per-call leak grows both alike, while a late
+  // burst of optimised code or pool growth on a loaded machine (seen in CI: +4.7 MB once) lands in one.
+  const growth: number[] = [];
+  let before = await server.heapUsedAfterGc();
+  for (let round = 0; round < 2; round++) {
+    await echoCalls(url, bearer, count);
+    const after = await server.heapUsedAfterGc();
+    growth.push(after - before);
+    before = after;
+  }
+  return Math.min(...growth);
 }
 
 // Each proxied call once kept ~20 KB for ever (a caller-abort listener cycled through undici's
@@ -67,13 +75,13 @@ resources:
     await upstream?.close();
   });
 
-  it('keeps no memory per call to an HTTP upstream (service token)', { timeout: 30_000 }, async () => {
+  it('keeps no memory per call to an HTTP upstream (service token)', { timeout: 45_000 }, async () => {
     const retained = await retainedBy(server, `${server.url}/http`, SERVICE_TOKEN, CALLS);
     upstream.seen.length = 0;
     expect(retained).toBeLessThan(BOUND);
   });
 
-  it('keeps no memory per call to the in-process demo (BYOK)', { timeout: 30_000 }, async () => {
+  it('keeps no memory per call to the in-process demo (BYOK)', { timeout: 45_000 }, async () => {
     expect(await retainedBy(server, `${server.url}/byok`, 'demo_memory', CALLS)).toBeLessThan(BOUND);
   });
 });
