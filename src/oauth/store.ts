@@ -84,7 +84,9 @@ export interface RefreshTokenRecord {
 }
 
 export type RefreshRotation =
-  | { status: 'rotated' | 'previous-honoured'; grantId: string; sealed: string }
+  | { status: 'rotated'; grantId: string; sealed: string }
+  /** rotated within the grace and its successor not used yet: the same client asking again */
+  | { status: 'recently-rotated'; grantId: string; successorHash: string; answer: string | null }
   | { status: 'replayed'; grantId: string }
   | { status: 'unknown' };
 
@@ -97,10 +99,9 @@ export interface TokenStore {
    */
   saveRefresh(token: RefreshTokenRecord): Promise<boolean>;
   /**
-   * Marks a refresh token rotated and records `successorHash`, atomically. A token rotated within
-   * `graceMs` whose successor is still unused is honoured once more, as a compare-and-set: the new
-   * successor replaces the old, which is marked used (so whoever holds it is a replayer); any other reuse
-   * is 'replayed'.
+   * Marks a refresh token rotated and records `successorHash`, atomically (one winner). A token rotated
+   * within `graceMs` whose successor is unused is 'recently-rotated' (with the winner's sealed answer once
+   * stored); any other reuse is 'replayed'.
    */
   rotateRefresh(
     tokenHash: string,
@@ -108,6 +109,21 @@ export interface TokenStore {
     graceMs: number,
     successorHash: string,
   ): Promise<RefreshRotation>;
+  /** Stores the winner's sealed answer on the rotated row, while the row still names that successor. */
+  saveRefreshAnswer(tokenHash: string, successorHash: string, answer: string): Promise<void>;
+  /** A recently rotated token's state again (the winner's answer may have arrived since). */
+  readRecentRotation(tokenHash: string, at: number, graceMs: number): Promise<RefreshRotation>;
+  /**
+   * The winner never answered (it died after rotating): once per token, within the grace, a compare-and-set
+   * names `successorHash` instead of `staleSuccessorHash`, whose row (if saved) then counts as used.
+   */
+  takeOverRotation(
+    tokenHash: string,
+    at: number,
+    graceMs: number,
+    staleSuccessorHash: string,
+    successorHash: string,
+  ): Promise<{ grantId: string; sealed: string } | undefined>;
   /** Deletes one token; returns its grant id when it existed. */
   deleteAccess(tokenHash: string): Promise<string | undefined>;
   findRefreshGrant(tokenHash: string, at: number): Promise<string | undefined>;

@@ -30,8 +30,8 @@ const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
  * A bounded mixed load on a cluster (loopback only): authorization code flows, refresh chains, tool calls
  * with OAuth tokens and with a personal access token, spread over the instances at random. Midway one
  * instance is killed with SIGKILL and started again. A request to the killed process fails as a lost
- * connection; a refresh whose answer was lost is retried at another instance with the same token (the
- * grace period honours it once), as a real client would.
+ * connection; a refresh whose answer was lost is retried at another instance with the same token (within
+ * the grace it gets the kept answer, or takes the dead winner's place once), as a real client would.
  */
 export async function runMixedLoad(cluster: Cluster, seconds: number, workers = 6): Promise<LoadReport> {
   const report: LoadReport = { seconds, outcomes: {}, exchangedGrants: [], serverErrors: 0, chainsLost: 0 };
@@ -121,7 +121,7 @@ export async function runMixedLoad(cluster: Cluster, seconds: number, workers = 
             refresh_token: presented,
           }),
         );
-        // The answer was lost with the process: the same token again, elsewhere (the grace honours it).
+        // The answer was lost with the process: the same token again, elsewhere (the grace answers it).
         for (let retry = 0; !answer && retry < 5; retry++) {
           await wait(200);
           answer = await attempt('refresh-retry', () =>

@@ -145,7 +145,7 @@ describeEachDriver('OAuth stores contract', (database) => {
   const saveRefresh = (tokenHash: string, grantId: string, previousHash: string | null, sealed = 's') =>
     tokens.saveRefresh({ tokenHash, grantId, previousHash, sealed, expiresAt: clock.now() + 86_400_000 });
 
-  it('refresh tokens: rotate, honour the previous once within the grace, then replay', async () => {
+  it('refresh tokens: rotate; the same token again within the grace is recently rotated, with the kept answer', async () => {
     const grantId = await newGrant();
     const first = unique('rt');
     await saveRefresh(first, grantId, null, 's1');
@@ -155,39 +155,66 @@ describeEachDriver('OAuth stores contract', (database) => {
       grantId,
       sealed: 's1',
     });
+    // A parallel request before the winner answered: no answer yet.
+    expect(await tokens.rotateRefresh(first, clock.now(), 30_000, unique('rt'))).toEqual({
+      status: 'recently-rotated',
+      grantId,
+      successorHash: second,
+      answer: null,
+    });
     expect(await saveRefresh(second, grantId, first, 's2')).toBe(true);
-    // The response carrying `second` was lost: `first` is honoured once; `second` now counts as used.
+    await tokens.saveRefreshAnswer(first, unique('other'), 'not kept: another successor');
+    await tokens.saveRefreshAnswer(first, second, 'sealed answer');
     clock.advance(5_000);
-    const third = unique('rt');
-    expect(await tokens.rotateRefresh(first, clock.now(), 30_000, third)).toEqual({
-      status: 'previous-honoured',
+    expect(await tokens.readRecentRotation(first, clock.now(), 30_000)).toEqual({
+      status: 'recently-rotated',
       grantId,
-      sealed: 's1',
+      successorHash: second,
+      answer: 'sealed answer',
     });
-    expect(await saveRefresh(third, grantId, first)).toBe(true);
-    expect(await tokens.rotateRefresh(second, clock.now(), 30_000, unique('next'))).toEqual({
-      status: 'replayed',
-      grantId,
-    });
+    // Once the successor is used, the old token is a replay.
+    expect((await tokens.rotateRefresh(second, clock.now(), 30_000, unique('rt'))).status).toBe('rotated');
     expect(await tokens.rotateRefresh(first, clock.now(), 30_000, unique('next'))).toEqual({
       status: 'replayed',
       grantId,
     });
   });
 
-  it('refresh tokens: a successor is saved only while its rotation names it (no forked family)', async () => {
+  it('refresh tokens: a winner that never answered is taken over once; its successor then dies (no fork)', async () => {
     const grantId = await newGrant();
     const first = unique('rt');
     await saveRefresh(first, grantId, null);
     const winner = unique('rt');
-    const graced = unique('rt');
+    const taker = unique('rt');
     expect((await tokens.rotateRefresh(first, clock.now(), 30_000, winner)).status).toBe('rotated');
-    // A parallel request with the same token, before the winner saved its successor: the grace swaps it.
-    expect((await tokens.rotateRefresh(first, clock.now(), 30_000, graced)).status).toBe('previous-honoured');
+    expect(await tokens.takeOverRotation(first, clock.now(), 30_000, unique('wrong'), taker)).toBeUndefined();
+    expect(await tokens.takeOverRotation(first, clock.now(), 30_000, winner, taker)).toEqual({
+      grantId,
+      sealed: 's',
+    });
+    expect(await tokens.takeOverRotation(first, clock.now(), 30_000, taker, unique('again'))).toBeUndefined();
     expect(await saveRefresh(winner, grantId, first)).toBe(false);
-    expect(await saveRefresh(graced, grantId, first)).toBe(true);
+    expect(await saveRefresh(taker, grantId, first)).toBe(true);
     expect(await tokens.findRefreshGrant(winner, clock.now())).toBeUndefined();
-    expect((await tokens.rotateRefresh(graced, clock.now(), 30_000, unique('next'))).status).toBe('rotated');
+    expect((await tokens.rotateRefresh(taker, clock.now(), 30_000, unique('next'))).status).toBe('rotated');
+  });
+
+  it('refresh tokens: no take-over once the winner answered, nor of a saved successor that was used', async () => {
+    const grantId = await newGrant();
+    const first = unique('rt');
+    const second = unique('rt');
+    await saveRefresh(first, grantId, null);
+    await tokens.rotateRefresh(first, clock.now(), 30_000, second);
+    await tokens.saveRefreshAnswer(first, second, 'answer');
+    expect(await tokens.takeOverRotation(first, clock.now(), 30_000, second, unique('rt'))).toBeUndefined();
+
+    const third = unique('rt');
+    const fourth = unique('rt');
+    await saveRefresh(third, grantId, null);
+    await tokens.rotateRefresh(third, clock.now(), 30_000, fourth);
+    expect(await saveRefresh(fourth, grantId, third)).toBe(true);
+    await tokens.rotateRefresh(fourth, clock.now(), 30_000, unique('rt'));
+    expect(await tokens.takeOverRotation(third, clock.now(), 30_000, fourth, unique('rt'))).toBeUndefined();
   });
 
   it('refresh tokens: no grace once the successor was used, nor after the window', async () => {
@@ -221,7 +248,7 @@ describeEachDriver('OAuth stores contract', (database) => {
     expect(await tokens.findAccess(tokenHash, clock.now())).toBeUndefined();
   });
 
-  it('refresh tokens: of 20 concurrent rotations one rotates, at most one is honoured, the rest are replays', async () => {
+  it('refresh tokens: of 20 concurrent rotations one rotates and the rest are recently rotated; one take-over wins', async () => {
     const grantId = await newGrant();
     const tokenHash = unique('rt');
     await tokens.saveRefresh({
@@ -236,8 +263,15 @@ describeEachDriver('OAuth stores contract', (database) => {
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 'rotated')).toHaveLength(1);
-    expect(statuses.filter((s) => s === 'previous-honoured').length).toBeLessThanOrEqual(1);
-    expect(statuses.filter((s) => s === 'replayed').length).toBeGreaterThanOrEqual(18);
+    expect(statuses.filter((s) => s === 'recently-rotated')).toHaveLength(19);
+    const winner = results.find((r) => r.status === 'recently-rotated');
+    const stale = winner?.status === 'recently-rotated' ? winner.successorHash : '';
+    const takeOvers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        tokens.takeOverRotation(tokenHash, clock.now(), 30_000, stale, unique('taker')),
+      ),
+    );
+    expect(takeOvers.filter(Boolean)).toHaveLength(1);
   });
 
   it('sweep removes expired OAuth rows and unused DCR clients', async () => {

@@ -193,6 +193,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('oauth_codes').addColumn('replayed_at', 'bigint').execute();
     },
   },
+  '0006_refresh_retry_answer': {
+    async up(db: Kysely<unknown>) {
+      // The answer a rotation gave, sealed under a key derived from the rotated token itself: a client
+      // that sends the same token again within the grace (in parallel, or after losing the answer) gets
+      // the same tokens, not a fork. Unreadable without that token, which is stored only as a hash.
+      await db.schema.alterTable('oauth_refresh_tokens').addColumn('successor_answer', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -196,6 +196,38 @@ export function createSqlGrantStore({ db }: SqlDatabase): GrantStore {
 }
 
 export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
+  /** A token that did not rotate now: rotated moments ago with an unused successor, replayed, or unknown. */
+  async function readRotation(tokenHash: string, at: number, graceMs: number): Promise<RefreshRotation> {
+    const row = await db
+      .selectFrom('oauth_refresh_tokens as token')
+      .leftJoin('oauth_refresh_tokens as successor', 'successor.token_hash', 'token.successor_hash')
+      .select([
+        'token.grant_id as grantId',
+        'token.rotated_at as rotatedAt',
+        'token.expires_at as expiresAt',
+        'token.successor_hash as successorHash',
+        'token.successor_answer as answer',
+        'successor.rotated_at as successorRotatedAt',
+      ])
+      .where('token.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!row) return { status: 'unknown' };
+    const recent =
+      row.rotatedAt !== null &&
+      Number(row.rotatedAt) > at - graceMs &&
+      Number(row.expiresAt) > at &&
+      row.successorHash !== null &&
+      row.successorRotatedAt === null;
+    return recent
+      ? {
+          status: 'recently-rotated',
+          grantId: row.grantId,
+          successorHash: row.successorHash as string,
+          answer: row.answer,
+        }
+      : { status: 'replayed', grantId: row.grantId };
+  }
+
   return {
     async saveAccess(token) {
       await db
@@ -238,6 +270,7 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
         rotated_at: null,
         grace_used_at: null,
         successor_hash: null,
+        successor_answer: null,
       };
       if (token.previousHash === null) {
         await db.insertInto('oauth_refresh_tokens').values(values).execute();
@@ -255,6 +288,7 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
           'rotated_at',
           'grace_used_at',
           'successor_hash',
+          'successor_answer',
         ])
         .expression((eb) =>
           eb
@@ -268,6 +302,7 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
               sql<null>`null`.as('rotated_at'),
               sql<null>`null`.as('grace_used_at'),
               sql<null>`null`.as('successor_hash'),
+              sql<null>`null`.as('successor_answer'),
             ])
             .where('parent.token_hash', '=', token.previousHash as string)
             .where('parent.successor_hash', '=', token.tokenHash),
@@ -302,14 +337,26 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
         .returning(['grant_id', 'sealed'])
         .executeTakeFirst();
       if (rotated) return { status: 'rotated', grantId: rotated.grant_id, sealed: rotated.sealed };
-
-      // The client may have lost the response carrying the successor: honour this token once more if it
-      // was rotated moments ago and nobody has used the successor. A compare-and-set on the same row: the
-      // new successor replaces the old one, whose later insert then fails.
-      const honoured = await db
+      return readRotation(tokenHash, at, graceMs);
+    },
+    readRecentRotation: (tokenHash, at, graceMs) => readRotation(tokenHash, at, graceMs),
+    async saveRefreshAnswer(tokenHash, successorHash, answer) {
+      await db
+        .updateTable('oauth_refresh_tokens')
+        .set({ successor_answer: answer })
+        .where('token_hash', '=', tokenHash)
+        .where('successor_hash', '=', successorHash)
+        .execute();
+    },
+    async takeOverRotation(tokenHash, at, graceMs, staleSuccessorHash, successorHash) {
+      // A compare-and-set on the rotated row: only while it still names the stale successor, has no
+      // answer, was rotated moments ago, and nobody has used the stale successor.
+      const taken = await db
         .updateTable('oauth_refresh_tokens')
         .set({ grace_used_at: at, successor_hash: successorHash })
         .where('token_hash', '=', tokenHash)
+        .where('successor_hash', '=', staleSuccessorHash)
+        .where('successor_answer', 'is', null)
         .where('rotated_at', '>', at - graceMs)
         .where('grace_used_at', 'is', null)
         .where('expires_at', '>', at)
@@ -318,31 +365,21 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
             exists(
               selectFrom('oauth_refresh_tokens as successor')
                 .select(sql`1`.as('one'))
-                .where('successor.previous_hash', '=', tokenHash)
-                .where('successor.rotated_at', 'is not', null)
-                .where('successor.grace_used_at', 'is', null),
+                .where('successor.token_hash', '=', staleSuccessorHash)
+                .where('successor.rotated_at', 'is not', null),
             ),
           ),
         )
         .returning(['grant_id', 'sealed'])
         .executeTakeFirst();
-      if (honoured) {
-        // The superseded successor, if it was saved, counts as used: whoever presents it is replaying.
-        await db
-          .updateTable('oauth_refresh_tokens')
-          .set({ rotated_at: at, grace_used_at: at })
-          .where('previous_hash', '=', tokenHash)
-          .where('token_hash', '<>', successorHash)
-          .execute();
-        return { status: 'previous-honoured', grantId: honoured.grant_id, sealed: honoured.sealed };
-      }
-
-      const known = await db
-        .selectFrom('oauth_refresh_tokens')
-        .select('grant_id')
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst();
-      return known ? { status: 'replayed', grantId: known.grant_id } : { status: 'unknown' };
+      if (!taken) return undefined;
+      // The stale successor, if it was saved, counts as used: whoever presents it is replaying.
+      await db
+        .updateTable('oauth_refresh_tokens')
+        .set({ rotated_at: at, grace_used_at: at })
+        .where('token_hash', '=', staleSuccessorHash)
+        .execute();
+      return { grantId: taken.grant_id, sealed: taken.sealed };
     },
     async deleteAccess(tokenHash) {
       const row = await db

@@ -60,6 +60,7 @@ export interface OAuthRefreshTokenTable {
   rotated_at: number | null;
   grace_used_at: number | null;
   successor_hash: string | null;
+  successor_answer: string | null;
 }
 
 export interface UserTable {

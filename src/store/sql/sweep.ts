@@ -30,5 +30,13 @@ export async function sweepExpired(database: SqlDatabase, at: number): Promise<R
     .where('expires_at', '<=', at)
     .executeTakeFirst();
   removed.personal_access_tokens = Number(pats.numDeletedRows);
+  // A kept refresh answer serves only the grace (at most 300 s): nothing needs it after that.
+  const answers = await database.db
+    .updateTable('oauth_refresh_tokens')
+    .set({ successor_answer: null })
+    .where('successor_answer', 'is not', null)
+    .where('rotated_at', '<=', at - 300_000)
+    .executeTakeFirst();
+  removed.refresh_answers = Number(answers.numUpdatedRows);
   return removed;
 }
