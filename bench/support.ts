@@ -74,9 +74,11 @@ http: { rateLimit: { maxRequestsPerIp: 100000000, maxRequestsPerUser: 100000000 
 log: { level: warn }
 ${extraConfig}`,
   );
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(
     process.execPath,
-    [resolve(import.meta.dirname, '../bin/gatehouse.js'), 'serve', '--config', config],
+    [...profile, resolve(import.meta.dirname, '../bin/gatehouse.js'), 'serve', '--config', config],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -93,7 +95,7 @@ ${extraConfig}`,
     url: `http://127.0.0.1:${port}`,
     dbPath: join(dir, 'bench.db'),
     process: child,
-    stop: () => child.kill(),
+    stop: () => child.kill('SIGINT'),
   };
 }
 

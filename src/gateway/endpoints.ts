@@ -7,7 +7,14 @@ import type { ProtectedResource } from '../oauth/resource';
 import { bearerChallenge } from '../resource/challenge';
 import type { VerifiedToken } from '../resource/verify';
 import type { Logger } from '../telemetry';
-import { type Caller, createEndpointProxy, type UpstreamCredential, type UpstreamFetch } from './proxy';
+import { httpUpstream } from './http-upstream';
+import {
+  type Caller,
+  createEndpointProxy,
+  fetchUpstream,
+  type UpstreamCredential,
+  type UpstreamFetch,
+} from './proxy';
 import { createSessionBinding } from './session-binding';
 import { createStdioUpstream } from './stdio-upstream';
 import { createToolScopes } from './tool-scopes';
@@ -38,12 +45,11 @@ export function createEndpoints(
 ): { endpoints: Endpoint[]; close(): Promise<void> } {
   const closers: Array<() => Promise<void>> = [];
   const endpoints = configs.map((config): Endpoint => {
-    const { fetch: upstream, url, close } = openUpstream(config, deps);
+    const { upstream, close } = openUpstream(config, deps);
     closers.push(close);
     const resource = resources.find((candidate) => candidate.path === config.path);
     const proxy = createEndpointProxy({
       upstream,
-      upstreamUrl: url,
       timeoutMs: config.upstream.timeoutSeconds * 1000,
       tools: createToolScopes(config.toolScopes),
       sessions: createSessionBinding(deps.hmacKey, config.path),
@@ -128,15 +134,14 @@ const IN_PROCESS_URL = 'http://127.0.0.1/mcp';
 
 function openUpstream(config: ResourceConfig, deps: EndpointDeps) {
   const upstream = config.upstream;
-  if ('url' in upstream)
-    return {
-      fetch: deps.fetch ?? ((request: Request) => fetch(request)),
-      url: upstream.url,
-      close: async () => {},
-    };
+  if ('url' in upstream) {
+    if (deps.fetch) return { upstream: fetchUpstream(deps.fetch, upstream.url), close: async () => {} };
+    const http = httpUpstream(upstream.url);
+    return { upstream: http, close: async () => http.close() };
+  }
   if ('command' in upstream) {
     const stdio = createStdioUpstream(upstream, deps.logger.child({ endpoint: config.path }));
-    return { fetch: stdio.fetch, url: IN_PROCESS_URL, close: stdio.close };
+    return { upstream: fetchUpstream(stdio.fetch, IN_PROCESS_URL), close: stdio.close };
   }
   // The demo checks its key like a real API: the shared value, or any `demo_…` key for BYOK.
   const { mode, value } = config.credential;
@@ -147,7 +152,7 @@ function openUpstream(config: ResourceConfig, deps: EndpointDeps) {
         ? { acceptCredential: (authorization) => /^(Bearer )?demo_\S+$/.test(authorization ?? '') }
         : {},
   );
-  return { fetch: demo.fetch, url: IN_PROCESS_URL, close: demo.close };
+  return { upstream: fetchUpstream(demo.fetch, IN_PROCESS_URL), close: demo.close };
 }
 
 export type { Caller };

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { importHmacKey, utf8 } from '../crypto';
 import { createLogger, createMemoryDestination } from '../telemetry';
-import { type Caller, createEndpointProxy, type EndpointProxyOptions, type UpstreamFetch } from './proxy';
+import {
+  type Caller,
+  createEndpointProxy,
+  type EndpointProxyOptions,
+  fetchUpstream,
+  type UpstreamFetch,
+} from './proxy';
 import { createSessionBinding } from './session-binding';
 import { createToolScopes } from './tool-scopes';
 
@@ -20,8 +26,7 @@ async function setup(
   };
   const logs = createMemoryDestination();
   const proxy = createEndpointProxy({
-    upstream,
-    upstreamUrl: 'http://upstream.test/mcp',
+    upstream: fetchUpstream(upstream, 'http://upstream.test/mcp'),
     timeoutMs,
     tools: createToolScopes({ 'notes.add': ['notes:write'] }),
     sessions: createSessionBinding(await importHmacKey(utf8.encode('k'.repeat(32))), '/mcp'),

@@ -12,10 +12,10 @@ import {
 import type { SessionBinding } from './session-binding';
 import { rewriteSseMessages } from './sse';
 import type { ToolScopes } from './tool-scopes';
-import { readBounded, UpstreamBodyError, withIdleTimeout } from './upstream-body';
+import { type Upstream, type UpstreamReply, UpstreamTimeout } from './upstream';
+import { UpstreamBodyError } from './upstream-body';
 
-/** How Gatehouse reaches an upstream MCP server: a fetch to its Streamable HTTP endpoint. */
-export type UpstreamFetch = (request: Request) => Promise<Response>;
+export { fetchUpstream, type UpstreamFetch } from './upstream';
 
 export type UpstreamCredential =
   | { ok: true; header?: { name: string; value: string } }
@@ -32,9 +32,7 @@ export interface Caller {
 }
 
 export interface EndpointProxyOptions {
-  upstream: UpstreamFetch;
-  /** the URL requests are addressed to (the upstream's; a placeholder for in-process upstreams) */
-  upstreamUrl: string;
+  upstream: Upstream;
   timeoutMs: number;
   tools: ToolScopes;
   sessions: SessionBinding;
@@ -91,10 +89,10 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
       }
     }
 
-    const headers = new Headers();
+    const headers: Record<string, string> = {};
     for (const [name, value] of request.headers) {
       if (FORWARDED_REQUEST.has(name) || (name.startsWith('mcp-') && name !== 'mcp-session-id'))
-        headers.set(name, value);
+        headers[name] = value;
     }
     const presentedSession = request.headers.get('mcp-session-id');
     if (presentedSession !== null) {
@@ -105,44 +103,23 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
           { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'session not found' } },
           { status: 404 },
         );
-      headers.set('mcp-session-id', upstreamSession);
+      headers['mcp-session-id'] = upstreamSession;
     }
     const credential = await caller.credential();
     if (!credential.ok) return failure(request, messages, credential.message, credential.httpStatus);
-    if (credential.header) headers.set(credential.header.name, credential.header.value);
+    if (credential.header) headers[credential.header.name.toLowerCase()] = credential.header.value;
 
-    const abort = new AbortController();
-    const onCallerGone = () => abort.abort(request.signal.reason);
-    request.signal.addEventListener('abort', onCallerGone, { once: true });
-    const timer = setTimeout(
-      () => abort.abort(new DOMException('timeout', 'TimeoutError')),
-      options.timeoutMs,
-    );
-    // Raced as well as passed on: a Request's derived signal can be collected before it fires (undici),
-    // and a timeout must hold whatever the upstream implementation does with it.
-    const aborted = new Promise<never>((_, reject) =>
-      abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }),
-    );
-    // After the race the caller may still leave mid-stream: that rejection has no one to tell.
-    aborted.catch(() => {});
-    let answer: Response;
+    let answer: UpstreamReply;
     try {
-      answer = await Promise.race([
-        options.upstream(
-          new Request(options.upstreamUrl, {
-            method: request.method,
-            headers,
-            ...(body === undefined ? {} : { body }),
-            signal: abort.signal,
-            // Never followed: a redirect would carry the upstream credential to wherever it points.
-            redirect: 'manual',
-          }),
-        ),
-        aborted,
-      ]);
+      answer = await options.upstream.call({
+        method: request.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        timeoutMs: options.timeoutMs,
+        callerSignal: request.signal,
+      });
     } catch (error) {
-      const timedOut =
-        abort.signal.reason instanceof DOMException && abort.signal.reason.name === 'TimeoutError';
+      const timedOut = error instanceof UpstreamTimeout;
       options.logger.warn({ err: error, timedOut }, 'upstream request failed');
       return timedOut
         ? failure(
@@ -152,38 +129,28 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
             504,
           )
         : failure(request, messages, `the upstream MCP server is unreachable (${describe(error)})`, 502);
-    } finally {
-      clearTimeout(timer);
-      // Removed on every path, or it leaks every call: undici's FinalizationRegistry holds the caller's
-      // signal strongly until the caller's cached Request is collected, and this listener keeps that
-      // Request alive (a cycle through the registry: ~20 KB per call, for ever). Past the headers the
-      // caller leaving still ends the upstream call: the adapter cancels the body stream we hand back.
-      request.signal.removeEventListener('abort', onCallerGone);
     }
-    if (!answer.ok) return upstreamRefusal(request, messages, answer);
-    const out = new Headers();
+    if (answer.status < 200 || answer.status > 299) return upstreamRefusal(request, messages, answer);
+    const out: Record<string, string> = {};
     for (const name of RETURNED_RESPONSE) {
-      const value = answer.headers.get(name);
-      if (value !== null) out.set(name, value);
+      const value = answer.header(name);
+      if (value !== null) out[name] = value;
     }
-    const upstreamSession = answer.headers.get('mcp-session-id');
-    if (upstreamSession) out.set('mcp-session-id', await sessions.wrap(caller.subject, upstreamSession));
+    const upstreamSession = answer.header('mcp-session-id');
+    if (upstreamSession) out['mcp-session-id'] = await sessions.wrap(caller.subject, upstreamSession);
 
     const listIds = new Set<JsonRpcId>(
       messages.filter((m) => isRequest(m) && m.method === 'tools/list').map((m) => m.id as JsonRpcId),
     );
-    const stream = (answer.headers.get('content-type') ?? '').includes('text/event-stream');
+    const stream = (answer.header('content-type') ?? '').includes('text/event-stream');
     const filtering = listIds.size > 0 && caller.scopes !== undefined && tools.hidesAny(caller.scopes);
     // A stream (SSE) passes as it comes, ended if it goes quiet for the timeout; anything else is read
     // whole, within the timeout and the byte cap.
     if (stream && !filtering)
-      return new Response(answer.body && withIdleTimeout(answer.body, options.timeoutMs), {
-        status: answer.status,
-        headers: out,
-      });
+      return new Response(answer.stream(options.timeoutMs), { status: answer.status, headers: out });
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = await readBounded(answer.body, maxBytes, options.timeoutMs);
+      bytes = await answer.read(maxBytes, options.timeoutMs);
     } catch (error) {
       if (!(error instanceof UpstreamBodyError)) throw error;
       options.logger.warn({ reason: error.message }, 'upstream answer refused');
@@ -205,9 +172,9 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
   async function upstreamRefusal(
     request: Request,
     messages: RpcMessage[],
-    answer: Response,
+    answer: UpstreamReply,
   ): Promise<Response> {
-    const text = await readBounded(answer.body, MAX_ERROR_BYTES, options.timeoutMs).then(
+    const text = await answer.read(MAX_ERROR_BYTES, options.timeoutMs).then(
       (bytes) => new TextDecoder().decode(bytes),
       () => '',
     );
@@ -219,7 +186,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
         502,
       );
     if (
-      (answer.headers.get('content-type') ?? '').includes('json') &&
+      (answer.header('content-type') ?? '').includes('json') &&
       isRpcResponseBody(text) &&
       answer.status !== 401 &&
       answer.status !== 403
