@@ -13,7 +13,7 @@ import {
   pkcePair,
   tokenRequest,
 } from '../test/support/oauth-driver';
-import { load, printTable, startServer } from './support';
+import { cpuMicrosOf, type LoadResult, load, printTable, printTarget, startServer } from './support';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -45,13 +45,14 @@ async function codes(base: string, count: number, email = 'bench@example.com') {
   return out;
 }
 
-/** Runs `workers` loops of `step` for `ms`; returns operations per second. */
+/** Runs `workers` loops of `step` for `ms`; operations per second and the server's CPU per operation. */
 async function loop(
   workers: number,
   ms: number,
   step: (worker: number) => Promise<boolean>,
-): Promise<number> {
+): Promise<{ perSecond: number; cpuMicros: number }> {
   let done = 0;
+  const cpuBefore = cpuMicrosOf(serverPid);
   const started = performance.now();
   const until = Date.now() + ms;
   await Promise.all(
@@ -63,7 +64,10 @@ async function loop(
     }),
   );
   // Real elapsed time: the workers stop early when they run out of work (codes).
-  return Math.round(done / ((performance.now() - started) / 1000));
+  return {
+    perSecond: Math.round(done / ((performance.now() - started) / 1000)),
+    cpuMicros: Math.round((cpuMicrosOf(serverPid) - cpuBefore) / Math.max(done, 1)),
+  };
 }
 
 async function seed(dbPath: string, rows: number) {
@@ -98,6 +102,7 @@ async function seed(dbPath: string, rows: number) {
 }
 
 const server = await startServer(extra(0));
+const serverPid = server.process.pid ?? 0;
 const base = server.url;
 const dbPath = server.dbPath;
 
@@ -148,7 +153,9 @@ const refreshes = await loop(32, seconds * 1000, async (worker) => {
 });
 
 const bearer = { headers: { authorization: `Bearer ${accessToken}` } };
-const rows = [await load('/healthz (unprotected)', `${base}/healthz`, 32, seconds)];
+const rows: LoadResult[] = [
+  await load('/healthz (unprotected)', `${base}/healthz`, 32, seconds, {}, serverPid),
+];
 const count = async () => {
   const database = openDatabase(`sqlite:${dbPath}`);
   const row = await database.db
@@ -160,15 +167,28 @@ const count = async () => {
 };
 console.log('seeding 1k tokens…');
 await seed(dbPath, 1000 - (await count()));
-rows.push(
-  await load(`GET /mcp bearer, ${await count()} tokens, no cache`, `${base}/mcp`, 32, seconds, bearer),
+const uncached1k = await load(
+  `GET /mcp bearer, ${await count()} tokens, no cache`,
+  `${base}/mcp`,
+  32,
+  seconds,
+  bearer,
+  serverPid,
 );
+rows.push(uncached1k);
 console.log('seeding 100k tokens…');
 await seed(dbPath, 100_000 - (await count()));
-rows.push(
-  await load(`GET /mcp bearer, ${await count()} tokens, no cache`, `${base}/mcp`, 32, seconds, bearer),
+const uncached100k = await load(
+  `GET /mcp bearer, ${await count()} tokens, no cache`,
+  `${base}/mcp`,
+  32,
+  seconds,
+  bearer,
+  serverPid,
 );
-rows.push(await load('GET /mcp without a token (401)', `${base}/mcp`, 32, seconds));
+rows.push(uncached100k);
+const refused = await load('GET /mcp without a token (401)', `${base}/mcp`, 32, seconds, {}, serverPid);
+rows.push(refused);
 server.stop();
 
 const cached = await startServer(extra(5));
@@ -182,19 +202,67 @@ const cachedToken = (
     client_id: 'bench',
   })
 ).body.access_token;
-rows.push(await load('/healthz (unprotected), 2nd server', `${cached.url}/healthz`, 32, seconds));
+const cachedPid = cached.process.pid ?? 0;
 rows.push(
-  await load('GET /mcp bearer, 5 s verification cache', `${cached.url}/mcp`, 32, seconds, {
-    headers: { authorization: `Bearer ${cachedToken}` },
-  }),
+  await load('/healthz (unprotected), 2nd server', `${cached.url}/healthz`, 32, seconds, {}, cachedPid),
 );
+const refusedCached = await load(
+  'GET /mcp without a token (401), 2nd server',
+  `${cached.url}/mcp`,
+  32,
+  seconds,
+  {},
+  cachedPid,
+);
+rows.push(refusedCached);
+const cachedRow = await load(
+  'GET /mcp bearer, 5 s verification cache',
+  `${cached.url}/mcp`,
+  32,
+  seconds,
+  { headers: { authorization: `Bearer ${cachedToken}` } },
+  cachedPid,
+);
+rows.push(cachedRow);
 cached.stop();
 
 console.log(
-  `code exchanges: ${exchanges}/s (16 workers, ${Math.min(next, minted.length)} codes, each a grant of its own)`,
+  `code exchanges: ${exchanges.perSecond}/s, ${exchanges.cpuMicros} µs server CPU each (16 workers, ${Math.min(next, minted.length)} codes, each a grant of its own)`,
 );
-console.log(`refresh grants: ${refreshes}/s (32 rotating chains)\n`);
+console.log(
+  `refresh grants: ${refreshes.perSecond}/s, ${refreshes.cpuMicros} µs server CPU each (32 rotating chains)\n`,
+);
 printTable(rows);
 console.log(
   '\nGET /mcp with a valid bearer answers 405 from the MCP SDK (no GET stream): gate + verification + a trivial handler.',
 );
+console.log(
+  "The bearer check's extra CPU: GET /mcp with a valid token minus GET /mcp without one (the same route, refused before the check).",
+);
+const extraCpu = (row: LoadResult, baseline: LoadResult) =>
+  (row.cpuMicrosPerRequest ?? Number.NaN) - (baseline.cpuMicrosPerRequest ?? Number.NaN);
+printTarget(
+  'bearer extra CPU, cached',
+  extraCpu(cachedRow, refusedCached),
+  ' µs',
+  '<= 40 µs',
+  extraCpu(cachedRow, refusedCached) <= 40,
+);
+printTarget(
+  'bearer extra CPU, uncached',
+  extraCpu(uncached100k, refused),
+  ' µs',
+  '<= 100 µs',
+  extraCpu(uncached100k, refused) <= 100,
+);
+const flat = uncached100k.requestsPerSecond / uncached1k.requestsPerSecond;
+printTarget('bearer throughput 100k/1k tokens (flat)', Number(flat.toFixed(2)), '', '>= 0.9', flat >= 0.9);
+printTarget(
+  'refresh grants/s (SQLite, 32 chains)',
+  refreshes.perSecond,
+  '/s',
+  '>= 2000/s',
+  refreshes.perSecond >= 2000,
+);
+printTarget('refresh CPU per grant', refreshes.cpuMicros, ' µs', '<= 400 µs', refreshes.cpuMicros <= 400);
+printTarget('code exchanges/s', exchanges.perSecond, '/s', '>= 1000/s', exchanges.perSecond >= 1000);

@@ -29,7 +29,12 @@ function area(url: string, name: string): string {
   if (!url) return name.startsWith('(') ? name : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1] as string;
-  if (url.startsWith('node:')) return url.replace(/^node:internal\//, 'node:').split('/').slice(0, 2).join('/');
+  if (url.startsWith('node:'))
+    return url
+      .replace(/^node:internal\//, 'node:')
+      .split('/')
+      .slice(0, 2)
+      .join('/');
   if (url.includes('/dist/') || url.includes('/src/')) return 'gatehouse';
   return url;
 }
@@ -54,4 +59,32 @@ for (const [name, micros] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, ro
   console.log(`| ${share(micros)} | ${name} |`);
 console.log('\n| self | function |\n|---:|---|');
 for (const [name, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, rows))
+  console.log(`| ${share(micros)} | ${name} |`);
+
+// Inclusive time (self + callees) per function, for the functions named on the command line or, when
+// none are, the heaviest Gatehouse-side frames: where a request's time goes, by layer.
+const children = new Map<number, number[]>();
+for (const node of profile.nodes as Array<ProfileNode & { children?: number[] }>)
+  children.set(node.id, node.children ?? []);
+const inclusive = new Map<number, number>();
+const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
+function total_(id: number): number {
+  const known = inclusive.get(id);
+  if (known !== undefined) return known;
+  let sum = selfMicros.get(id) ?? 0;
+  for (const child of children.get(id) ?? []) sum += total_(child);
+  inclusive.set(id, sum);
+  return sum;
+}
+const byInclusive = new Map<string, number>();
+for (const node of profile.nodes) {
+  const { functionName, url, lineNumber } = node.callFrame;
+  if (!url || url.startsWith('node:') || !functionName) continue;
+  const key = `${functionName} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+  // a recursive or repeated frame counts once per path: take the largest subtree
+  byInclusive.set(key, Math.max(byInclusive.get(key) ?? 0, total_(node.id)));
+}
+void nodesById;
+console.log('\n| inclusive | function (non-node frames) |\n|---:|---|');
+for (const [name, micros] of [...byInclusive].sort((a, b) => b[1] - a[1]).slice(0, rows))
   console.log(`| ${share(micros)} | ${name} |`);

@@ -55,7 +55,7 @@ export async function startGatehouse(
     audit: core.audit,
     transactions: core.ephemeral,
   };
-  const gateway = createEndpoints(config.resources, core.resources, {
+  const gateway = await createEndpoints(config.resources, core.resources, {
     hmacKey: core.hmacKey,
     guard: core.guard,
     logger: core.logger,

@@ -1,6 +1,5 @@
 import type { ResourceConfig } from '../config/resource-schema';
 import { type HmacKey, sha256 } from '../crypto';
-import { createDemoUpstream } from '../demo/upstream';
 import { type IdentityGuard, UpstreamTokenUnavailable } from '../identity';
 import { protectedResourceMetadataUrl } from '../oauth/metadata';
 import type { ProtectedResource } from '../oauth/resource';
@@ -16,7 +15,6 @@ import {
   type UpstreamFetch,
 } from './proxy';
 import { createSessionBinding } from './session-binding';
-import { createStdioUpstream } from './stdio-upstream';
 import { createToolScopes } from './tool-scopes';
 
 export interface EndpointDeps {
@@ -38,14 +36,15 @@ export type Endpoint =
   | { kind: 'byok'; config: ResourceConfig; serve(request: Request, key: string): Promise<Response> };
 
 /** Builds each configured endpoint: its upstream, its proxy and how a caller's credential is chosen. */
-export function createEndpoints(
+export async function createEndpoints(
   configs: readonly ResourceConfig[],
   resources: readonly ProtectedResource[],
   deps: EndpointDeps,
-): { endpoints: Endpoint[]; close(): Promise<void> } {
+): Promise<{ endpoints: Endpoint[]; close(): Promise<void> }> {
   const closers: Array<() => Promise<void>> = [];
-  const endpoints = configs.map((config): Endpoint => {
-    const { upstream, close } = openUpstream(config, deps);
+  const opened = await Promise.all(configs.map((config) => openUpstream(config, deps)));
+  const endpoints = configs.map((config, index): Endpoint => {
+    const { upstream, close } = opened[index] as Awaited<ReturnType<typeof openUpstream>>;
     closers.push(close);
     const resource = resources.find((candidate) => candidate.path === config.path);
     const proxy = createEndpointProxy({
@@ -132,7 +131,11 @@ function tokenCredential(
 
 const IN_PROCESS_URL = 'http://127.0.0.1/mcp';
 
-function openUpstream(config: ResourceConfig, deps: EndpointDeps) {
+/**
+ * The upstream of one endpoint. The stdio bridge and the demo (and the MCP SDK server they need) are
+ * loaded only when an endpoint uses them: an idle gateway of HTTP upstreams does not carry them.
+ */
+async function openUpstream(config: ResourceConfig, deps: EndpointDeps) {
   const upstream = config.upstream;
   if ('url' in upstream) {
     if (deps.fetch) return { upstream: fetchUpstream(deps.fetch, upstream.url), close: async () => {} };
@@ -140,11 +143,13 @@ function openUpstream(config: ResourceConfig, deps: EndpointDeps) {
     return { upstream: http, close: async () => http.close() };
   }
   if ('command' in upstream) {
+    const { createStdioUpstream } = await import('./stdio-upstream');
     const stdio = createStdioUpstream(upstream, deps.logger.child({ endpoint: config.path }));
     return { upstream: fetchUpstream(stdio.fetch, IN_PROCESS_URL), close: stdio.close };
   }
   // The demo checks its key like a real API: the shared value, or any `demo_…` key for BYOK.
   const { mode, value } = config.credential;
+  const { createDemoUpstream } = await import('../demo/upstream');
   const demo = createDemoUpstream(
     mode === 'shared'
       ? { acceptCredential: (authorization) => authorization === value }

@@ -66,9 +66,31 @@ describe('the HTTP upstream', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"progress":1}\n\n');
     });
-    const reader = (await upstream.call(call)).stream(80)?.getReader();
+    const body = (await upstream.call(call)).stream(80);
+    expect(body).toBeInstanceOf(ReadableStream);
+    const reader = (body as ReadableStream<Uint8Array>).getReader();
     expect(new TextDecoder().decode((await reader?.read())?.value)).toContain('progress');
     await expect(reader?.read()).rejects.toThrow(/sent nothing for 0.08 s/);
+  });
+
+  it('hands on an SSE answer that came whole with its headers as bytes, without a stream', async () => {
+    const { upstream } = await upstreamServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('event: message\ndata: {"result":{}}\n\n');
+    });
+    const body = (await upstream.call(call)).stream(80);
+    expect(body).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(body as Uint8Array)).toBe('event: message\ndata: {"result":{}}\n\n');
+  });
+
+  it('streams what came first, then the rest as it comes', async () => {
+    const { upstream } = await upstreamServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      setTimeout(() => res.end('data: 2\n\n'), 30);
+    });
+    const body = (await upstream.call(call)).stream(1000) as ReadableStream<Uint8Array>;
+    expect(await new Response(body).text()).toBe('data: 1\n\ndata: 2\n\n');
   });
 
   it('gives up on a silent upstream, and drops the connection', async () => {

@@ -1,8 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
 import { type Upstream, type UpstreamReply, UpstreamTimeout } from './upstream';
-import { UpstreamBodyError, withIdleTimeout } from './upstream-body';
+import { UpstreamBodyError } from './upstream-body';
 
 /**
  * An upstream MCP server over HTTP(S), reached with node:http and a keep-alive pool per upstream: no
@@ -25,7 +24,7 @@ export function httpUpstream(url: string): Upstream & { close(): void } {
         if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body);
         const outgoing = send(target, { method: request.method, headers, agent }, (answer) => {
           settle();
-          resolve(reply(answer));
+          reply(answer).then(resolve, reject);
         });
         // One timer for the headers; the body has its own limits (read, stream).
         const timer = setTimeout(
@@ -49,27 +48,99 @@ export function httpUpstream(url: string): Upstream & { close(): void } {
   };
 }
 
-function reply(answer: IncomingMessage): UpstreamReply {
+/**
+ * The reply once its headers are in, with whatever of the body came in the same turn of the event loop.
+ * An MCP server usually sends its whole answer (JSON, or an SSE answer of one message) in the packets
+ * that carry the headers: that answer is then handed on as bytes, in one write, with no stream at all.
+ */
+async function reply(answer: IncomingMessage): Promise<UpstreamReply> {
+  const early: Buffer[] = [];
+  let ended = false;
+  const onData = (chunk: Buffer) => early.push(chunk);
+  const onEnd = () => {
+    ended = true;
+  };
+  answer.on('data', onData);
+  answer.once('end', onEnd);
+  await new Promise((resolve) => setImmediate(resolve));
+  answer.off('data', onData);
+  answer.off('end', onEnd);
+  if (!ended) answer.pause();
+  const size = early.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  const whole = () => asBytes(early.length === 1 ? (early[0] as Buffer) : Buffer.concat(early, size));
   return {
     status: answer.statusCode ?? 502,
     header(name) {
       const value = answer.headers[name];
       return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
     },
-    read: (maxBytes, timeoutMs) => readAll(answer, maxBytes, timeoutMs),
-    stream: (idleMs) => withIdleTimeout(Readable.toWeb(answer) as ReadableStream<Uint8Array>, idleMs),
+    read(maxBytes, timeoutMs) {
+      if (size > maxBytes) {
+        answer.destroy();
+        return Promise.reject(
+          new UpstreamBodyError('too-large', `the upstream answer is larger than ${maxBytes} bytes`),
+        );
+      }
+      return ended ? Promise.resolve(whole()) : readAll(answer, early, maxBytes, timeoutMs);
+    },
+    stream: (idleMs) => (ended ? whole() : idleStream(answer, early, idleMs)),
   };
 }
 
-/** The whole body into one buffer, at most `maxBytes`, within `timeoutMs`; the connection is dropped otherwise. */
+function asBytes(buffer: Buffer): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) as Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The rest of the answer as one web stream (what the HTTP adapter writes out), after what already came,
+ * ended with an error after `idleMs` without data. One stream and one timer (refreshed per chunk), with
+ * backpressure: the socket stays paused while the caller is slower.
+ */
+function idleStream(answer: IncomingMessage, early: Buffer[], idleMs: number): ReadableStream<Uint8Array> {
+  let timer: NodeJS.Timeout | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of early) controller.enqueue(asBytes(chunk));
+      timer = setTimeout(() => {
+        controller.error(
+          new UpstreamBodyError('timeout', `the upstream stream sent nothing for ${idleMs / 1000} s`),
+        );
+        answer.destroy();
+      }, idleMs);
+      answer.on('data', (chunk: Buffer) => {
+        timer?.refresh();
+        controller.enqueue(asBytes(chunk));
+        if ((controller.desiredSize ?? 0) <= 0) answer.pause();
+      });
+      answer.once('end', () => {
+        clearTimeout(timer);
+        controller.close();
+      });
+      answer.once('error', (error) => {
+        clearTimeout(timer);
+        controller.error(error);
+      });
+    },
+    pull() {
+      answer.resume();
+    },
+    cancel() {
+      clearTimeout(timer);
+      answer.destroy();
+    },
+  });
+}
+
+/** The rest of the body into one buffer, at most `maxBytes` in all, within `timeoutMs`; the connection is dropped otherwise. */
 function readAll(
   answer: IncomingMessage,
+  early: Buffer[],
   maxBytes: number,
   timeoutMs: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const chunks: Buffer[] = [...early];
+    let size = early.reduce((sum, chunk) => sum + chunk.byteLength, 0);
     let settled = false;
     // The first failure is the reason: dropping the connection then reports its own ('aborted').
     const fail = (error: Error) => {
@@ -96,10 +167,10 @@ function readAll(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-      resolve(new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength) as Uint8Array<ArrayBuffer>);
+      resolve(asBytes(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
     });
     answer.once('error', fail);
     answer.once('aborted', () => fail(new Error('the upstream closed the connection mid-answer')));
+    answer.resume();
   });
 }

@@ -18,8 +18,11 @@ export interface UpstreamReply {
   header(name: string): string | null;
   /** the whole body, at most `maxBytes`, within `timeoutMs` (UpstreamBodyError otherwise) */
   read(maxBytes: number, timeoutMs: number): Promise<Uint8Array<ArrayBuffer>>;
-  /** the body as it comes (SSE), ended with an error after `idleMs` without data */
-  stream(idleMs: number): ReadableStream<Uint8Array> | null;
+  /**
+   * The body as it comes (SSE), ended with an error after `idleMs` without data; the bytes themselves
+   * when the whole answer had already arrived.
+   */
+  stream(idleMs: number): ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null;
 }
 
 /** How the proxy reaches an upstream: over HTTP (http-upstream.ts) or in-process through a fetch. */

@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport, type Tool } from '@modelcontextprotocol/client';
+import type { Client, Tool } from '@modelcontextprotocol/client';
 import { constantTimeEqual, type KeyRing, randomId, sha256 } from '../crypto';
 import type { EphemeralStore } from '../store';
 import type { PlaygroundClient } from './client-document';
@@ -220,6 +220,8 @@ export async function withEndpoint<T>(
   operation: (client: Client) => Promise<T>,
 ): Promise<T> {
   let rejected = false;
+  // Loaded on first use: a gateway whose users never open the playground does not carry the SDK client.
+  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
   const client = new Client(
     { name: 'gatehouse-playground', version: '0.1.0' },
     { versionNegotiation: { mode: 'auto' } },

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, postgresUrl } from '../support/databases';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
@@ -41,6 +42,51 @@ for (const driver of ['sqlite', 'postgres'] as const) {
       });
       expect(response.status).toBe(415);
       expect(await response.text()).not.toMatch(/at .*\.ts:\d+/);
+    });
+
+    it('an oversized body is a 413 whether its length is announced or it comes chunked', async () => {
+      const big = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'ping',
+        params: { pad: 'x'.repeat(70_000) },
+      });
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const announced = await fetch(`${gh.url}/mcp`, { method: 'POST', headers, body: big });
+      expect(announced.status).toBe(413);
+      const chunked = await fetch(`${gh.url}/mcp`, {
+        method: 'POST',
+        headers,
+        body: new ReadableStream({
+          start(controller) {
+            for (let at = 0; at < big.length; at += 8192)
+              controller.enqueue(new TextEncoder().encode(big.slice(at, at + 8192)));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
+    });
+
+    it('a Content-Length shorter than the body delivers only what it announces (the rest is not a request)', async () => {
+      const url = new URL(gh.url);
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(url.port), url.hostname);
+        let answer = '';
+        socket.on('data', (chunk) => {
+          answer += chunk;
+        });
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+        socket.write(
+          `POST /oauth/token HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20\r\nConnection: close\r\n\r\ngrant_type=password&${'x'.repeat(70_000)}`,
+        );
+      });
+      // The 20 announced bytes were read as the form (an unknown grant from an unknown client); nothing more.
+      expect(raw).toMatch(/^HTTP\/1\.1 40[01] /);
+      expect(raw).not.toMatch(/HTTP\/1\.1 (413|500)/);
+      expect(raw).not.toMatch(/at .*\.(ts|js):\d+/);
     });
 
     it('a NUL or other control character in client_id is an unknown client at every endpoint', async () => {
