@@ -152,7 +152,9 @@ const refreshes = await loop(32, seconds * 1000, async (worker) => {
   return true;
 });
 
-const bearer = { headers: { authorization: `Bearer ${accessToken}` } };
+// PUT: the gate verifies the token, then the endpoint refuses the method at once (405) without an
+// upstream, so a protected request and a refused one differ by the bearer check alone.
+const bearer = { method: 'PUT' as const, headers: { authorization: `Bearer ${accessToken}` } };
 const rows: LoadResult[] = [
   await load('/healthz (unprotected)', `${base}/healthz`, 32, seconds, {}, serverPid),
 ];
@@ -168,7 +170,7 @@ const count = async () => {
 console.log('seeding 1k tokens…');
 await seed(dbPath, 1000 - (await count()));
 const uncached1k = await load(
-  `GET /mcp bearer, ${await count()} tokens, no cache`,
+  `PUT /mcp bearer, ${await count()} tokens, no cache`,
   `${base}/mcp`,
   32,
   seconds,
@@ -179,7 +181,7 @@ rows.push(uncached1k);
 console.log('seeding 100k tokens…');
 await seed(dbPath, 100_000 - (await count()));
 const uncached100k = await load(
-  `GET /mcp bearer, ${await count()} tokens, no cache`,
+  `PUT /mcp bearer, ${await count()} tokens, no cache`,
   `${base}/mcp`,
   32,
   seconds,
@@ -187,7 +189,14 @@ const uncached100k = await load(
   serverPid,
 );
 rows.push(uncached100k);
-const refused = await load('GET /mcp without a token (401)', `${base}/mcp`, 32, seconds, {}, serverPid);
+const refused = await load(
+  'PUT /mcp without a token (401)',
+  `${base}/mcp`,
+  32,
+  seconds,
+  { method: 'PUT' },
+  serverPid,
+);
 rows.push(refused);
 server.stop();
 
@@ -207,20 +216,20 @@ rows.push(
   await load('/healthz (unprotected), 2nd server', `${cached.url}/healthz`, 32, seconds, {}, cachedPid),
 );
 const refusedCached = await load(
-  'GET /mcp without a token (401), 2nd server',
+  'PUT /mcp without a token (401), 2nd server',
   `${cached.url}/mcp`,
   32,
   seconds,
-  {},
+  { method: 'PUT' },
   cachedPid,
 );
 rows.push(refusedCached);
 const cachedRow = await load(
-  'GET /mcp bearer, 5 s verification cache',
+  'PUT /mcp bearer, 5 s verification cache',
   `${cached.url}/mcp`,
   32,
   seconds,
-  { headers: { authorization: `Bearer ${cachedToken}` } },
+  { method: 'PUT', headers: { authorization: `Bearer ${cachedToken}` } },
   cachedPid,
 );
 rows.push(cachedRow);
@@ -234,10 +243,7 @@ console.log(
 );
 printTable(rows);
 console.log(
-  '\nGET /mcp with a valid bearer answers 405 from the MCP SDK (no GET stream): gate + verification + a trivial handler.',
-);
-console.log(
-  "The bearer check's extra CPU: GET /mcp with a valid token minus GET /mcp without one (the same route, refused before the check).",
+  "\nPUT /mcp with a valid bearer: the gate verifies it, then the endpoint answers 405 (no upstream). The bearer check's extra CPU: that minus PUT /mcp without a token (the same route, refused before the check).",
 );
 const extraCpu = (row: LoadResult, baseline: LoadResult) =>
   (row.cpuMicrosPerRequest ?? Number.NaN) - (baseline.cpuMicrosPerRequest ?? Number.NaN);
@@ -257,6 +263,14 @@ printTarget(
 );
 const flat = uncached100k.requestsPerSecond / uncached1k.requestsPerSecond;
 printTarget('bearer throughput 100k/1k tokens (flat)', Number(flat.toFixed(2)), '', '>= 0.9', flat >= 0.9);
+const protectedRatio = cachedRow.requestsPerSecond / refusedCached.requestsPerSecond;
+printTarget(
+  'protected/unprotected throughput, same route, cached, c=32',
+  Number(protectedRatio.toFixed(2)),
+  '',
+  '>= 0.8',
+  protectedRatio >= 0.8,
+);
 printTarget(
   'refresh grants/s (SQLite, 32 chains)',
   refreshes.perSecond,

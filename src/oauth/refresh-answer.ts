@@ -1,12 +1,12 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { fromBase64Url, toBase64Url, utf8 } from '../crypto';
 import type { TokenResponse } from './issue';
 
 /**
  * The answer a refresh gave, kept for the grace so that the same refresh token sent again (a client that
  * refreshes from two requests at once, or lost the answer) gets the same tokens instead of a fork. Sealed
- * with AES-256-GCM under a key derived (HKDF-SHA256) from the refresh token that was presented: the
- * database holds only that token's hash, so neither it nor the server's keys can open the answer.
+ * with AES-256-GCM under a key derived from the refresh token that was presented: the database holds
+ * only that token's hash, so neither it nor the server's keys can open the answer.
  */
 interface KeptAnswer {
   response: TokenResponse;
@@ -14,10 +14,12 @@ interface KeptAnswer {
   accessExpiresAt: number;
 }
 
+/**
+ * HMAC-SHA-256 keyed with the token: HKDF-Expand with the token as the pseudorandom key, which RFC 5869
+ * §3.3 allows when the input is already uniformly random (256 random bits here).
+ */
 function answerKey(refreshToken: string): Buffer {
-  return Buffer.from(
-    hkdfSync('sha256', utf8.encode(refreshToken), utf8.encode('gatehouse'), 'refresh retry answer', 32),
-  );
+  return createHmac('sha256', utf8.encode(refreshToken)).update('gatehouse refresh retry answer').digest();
 }
 
 export function sealRefreshAnswer(refreshToken: string, answer: KeptAnswer): string {

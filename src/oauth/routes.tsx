@@ -1,8 +1,7 @@
 import { type Context, Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { constantTimeEqual, randomId, sha256 } from '../crypto';
 import type { AppEnv } from '../http';
-import { isMediaType, readHtmlForm, readJsonObject } from '../http';
+import { isMediaType, publicCors, readHtmlForm, readJsonObject } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import { currentSession, type IdentityDeps, loginUrl } from '../identity/web-session';
 import { ConsentPage } from '../pages/consent-page';
@@ -87,14 +86,14 @@ export function oauthRoutes(
     c.html(<ErrorPage title={title} message={message} requestId={c.get('requestId')} />, status);
 
   // Public, credential-free endpoints that browser-based clients call cross-origin.
-  const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 });
+  const cors = publicCors(['GET', 'POST', 'OPTIONS'], 600);
   for (const path of [
     '/.well-known/oauth-authorization-server*',
     '/oauth/token',
     '/oauth/revoke',
     '/oauth/register',
   ]) {
-    app.use(path, publicCors);
+    app.use(path, cors);
   }
 
   const metadata = () =>

@@ -1,9 +1,8 @@
 import { type Context, Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { isLoopbackHost } from '../config';
 import { sha256 } from '../crypto';
 import type { Endpoint } from '../gateway/endpoints';
-import type { AppEnv, RateLimiter } from '../http';
+import { type AppEnv, publicCors, type RateLimiter } from '../http';
 import { protectedResourceMetadata } from '../oauth/metadata';
 import type { BearerAuthenticator } from './authenticate';
 import { bearerToken } from './challenge';
@@ -55,7 +54,7 @@ export function resourceRoutes(
     );
   };
 
-  app.use('/.well-known/oauth-protected-resource*', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'] }));
+  app.use('/.well-known/oauth-protected-resource*', publicCors(['GET', 'OPTIONS']));
   const tokenEndpoints = endpoints.filter((endpoint) => endpoint.kind === 'token');
   const first = tokenEndpoints[0];
   if (first) {
