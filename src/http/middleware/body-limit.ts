@@ -20,14 +20,13 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
   return async (c, next) => {
     if (NO_BODY.has(c.req.method)) return next();
     const announced = c.req.header('content-length');
-    if (
-      announced !== undefined &&
-      /^\d+$/.test(announced) &&
-      c.req.header('transfer-encoding') === undefined
-    ) {
-      if (Number(announced) > maxBytes) return tooLarge(c);
-      return next();
-    }
+    const chunked = c.req.header('transfer-encoding') !== undefined;
+    // RFC 9112 §6.3: a request off the wire with neither header has no body. (A Request made in process,
+    // as app.request does, carries a body without announcing it: counted below.)
+    const offTheWire = (c.env as { incoming?: unknown } | undefined)?.incoming !== undefined;
+    if (offTheWire && announced === undefined && !chunked) return next();
+    if (announced !== undefined && /^\d+$/.test(announced) && !chunked)
+      return Number(announced) > maxBytes ? tooLarge(c) : next();
     return limit(c, next);
   };
 }
