@@ -11,6 +11,8 @@ interface ProfileNode {
   hitCount?: number;
 }
 
+// Piped into `head`: a closed stdout ends the summary quietly.
+process.stdout.on('error', () => process.exit(0));
 const [file, rowsArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [rows]');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -67,24 +69,36 @@ const children = new Map<number, number[]>();
 for (const node of profile.nodes as Array<ProfileNode & { children?: number[] }>)
   children.set(node.id, node.children ?? []);
 const inclusive = new Map<number, number>();
-const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
-function total_(id: number): number {
+function inclusiveMicros(id: number): number {
   const known = inclusive.get(id);
   if (known !== undefined) return known;
   let sum = selfMicros.get(id) ?? 0;
-  for (const child of children.get(id) ?? []) sum += total_(child);
+  for (const child of children.get(id) ?? []) sum += inclusiveMicros(child);
   inclusive.set(id, sum);
   return sum;
 }
 const byInclusive = new Map<string, number>();
-for (const node of profile.nodes) {
+const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+const frameKey = (node: ProfileNode) => {
   const { functionName, url, lineNumber } = node.callFrame;
-  if (!url || url.startsWith('node:') || !functionName) continue;
-  const key = `${functionName} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
-  // a recursive or repeated frame counts once per path: take the largest subtree
-  byInclusive.set(key, Math.max(byInclusive.get(key) ?? 0, total_(node.id)));
+  if (!url || url.startsWith('node:') || !functionName) return undefined;
+  return `${functionName} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+};
+// Summed over every call path; a frame already on the path (recursion) is not counted twice.
+function visit(id: number, onPath: Set<string>) {
+  const node = nodes.get(id);
+  if (!node) return;
+  const key = frameKey(node);
+  const counted = key !== undefined && !onPath.has(key);
+  if (counted) {
+    byInclusive.set(key, (byInclusive.get(key) ?? 0) + inclusiveMicros(id));
+    onPath.add(key);
+  }
+  for (const child of children.get(id) ?? []) visit(child, onPath);
+  if (counted) onPath.delete(key);
 }
-void nodesById;
+const root = profile.nodes[0];
+if (root) visit(root.id, new Set());
 console.log('\n| inclusive | function (non-node frames) |\n|---:|---|');
 for (const [name, micros] of [...byInclusive].sort((a, b) => b[1] - a[1]).slice(0, rows))
   console.log(`| ${share(micros)} | ${name} |`);
