@@ -71,14 +71,15 @@ for (const driver of ['sqlite', 'postgres'] as const) {
 
     it('a Content-Length shorter than the body delivers only what it announces (the rest is not a request)', async () => {
       const url = new URL(gh.url);
-      const raw = await new Promise<string>((resolve, reject) => {
+      const raw = await new Promise<string>((resolve) => {
         const socket = connect(Number(url.port), url.hostname);
         let answer = '';
         socket.on('data', (chunk) => {
           answer += chunk;
         });
-        socket.on('end', () => resolve(answer));
-        socket.on('error', reject);
+        // Node 24 resets a connection closed with unread bytes in it: what was answered before counts.
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(answer));
         socket.write(
           `POST /oauth/token HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20\r\nConnection: close\r\n\r\ngrant_type=password&${'x'.repeat(70_000)}`,
         );
