@@ -9,6 +9,7 @@ import type {
   StoredClient,
   TokenStore,
 } from '../../oauth/store';
+import { compiledOnce } from './compiled-once';
 import type { SqlDatabase } from './database';
 import type { OAuthClientTable, OAuthGrantTable } from './schema';
 
@@ -134,6 +135,13 @@ export function createSqlCodeStore({ db }: SqlDatabase): CodeStore {
 }
 
 export function createSqlGrantStore({ db }: SqlDatabase): GrantStore {
+  // Read and touched on every refresh: compiled once.
+  const findGrant = compiledOnce(db, ['\u0000id', -1.5], (id: string, at: number) =>
+    db.selectFrom('oauth_grants').selectAll().where('id', '=', id).where('expires_at', '>', at).limit(1),
+  );
+  const touchGrant = compiledOnce(db, ['\u0000id', -1.5, -2.5], (id: string, at: number, expiresAt: number) =>
+    db.updateTable('oauth_grants').set({ last_used_at: at, expires_at: expiresAt }).where('id', '=', id),
+  );
   return {
     async create(grant) {
       await db
@@ -150,12 +158,7 @@ export function createSqlGrantStore({ db }: SqlDatabase): GrantStore {
         .execute();
     },
     async get(id, at) {
-      const row = await db
-        .selectFrom('oauth_grants')
-        .selectAll()
-        .where('id', '=', id)
-        .where('expires_at', '>', at)
-        .executeTakeFirst();
+      const [row] = await findGrant(id, at);
       return row && toGrant(row);
     },
     async listByUser(userHash, at) {
@@ -169,11 +172,7 @@ export function createSqlGrantStore({ db }: SqlDatabase): GrantStore {
       return rows.map(toGrant);
     },
     async touch(id, at, expiresAt) {
-      await db
-        .updateTable('oauth_grants')
-        .set({ last_used_at: at, expires_at: expiresAt })
-        .where('id', '=', id)
-        .execute();
+      await touchGrant(id, at, expiresAt);
     },
     async revoke(id) {
       return db.transaction().execute(async (trx) => {
@@ -196,6 +195,37 @@ export function createSqlGrantStore({ db }: SqlDatabase): GrantStore {
 }
 
 export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
+  // The bearer check's read (every uncached request): compiled once. Joined with its grant: a token
+  // written after its grant was revoked (a refresh racing the revocation) or past the grant's end is not
+  // a token.
+  const findAccessRow = compiledOnce(db, ['\u0000token-hash', -1.5], (tokenHash: string, at: number) =>
+    db
+      .selectFrom('oauth_access_tokens as token')
+      .innerJoin('oauth_grants as grant', 'grant.id', 'token.grant_id')
+      .select(['token.token_hash', 'token.grant_id', 'token.sealed', 'token.expires_at'])
+      .where('token.token_hash', '=', tokenHash)
+      .where('token.expires_at', '>', at)
+      .where('grant.expires_at', '>', at)
+      .limit(1),
+  );
+  // The rest of a refresh's statements with a fixed shape, compiled once too.
+  const insertAccess = compiledOnce(
+    db,
+    ['\u0000hash', '\u0000grant', '\u0000sealed', -1.5],
+    (tokenHash: string, grantId: string, sealed: string, expiresAt: number) =>
+      db
+        .insertInto('oauth_access_tokens')
+        .values({ token_hash: tokenHash, grant_id: grantId, sealed, expires_at: expiresAt }),
+  );
+  const findRefreshRow = compiledOnce(db, ['\u0000hash', -1.5], (tokenHash: string, at: number) =>
+    db
+      .selectFrom('oauth_refresh_tokens')
+      .select(['grant_id', 'sealed'])
+      .where('token_hash', '=', tokenHash)
+      .where('expires_at', '>', at)
+      .limit(1),
+  );
+
   /** A token that did not rotate now: rotated moments ago with an unused successor, replayed, or unknown. */
   async function readRotation(tokenHash: string, at: number, graceMs: number): Promise<RefreshRotation> {
     const row = await db
@@ -230,27 +260,10 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
 
   return {
     async saveAccess(token) {
-      await db
-        .insertInto('oauth_access_tokens')
-        .values({
-          token_hash: token.tokenHash,
-          grant_id: token.grantId,
-          sealed: token.sealed,
-          expires_at: token.expiresAt,
-        })
-        .execute();
+      await insertAccess(token.tokenHash, token.grantId, token.sealed, token.expiresAt);
     },
     async findAccess(tokenHash, at): Promise<AccessTokenRecord | undefined> {
-      // Joined with its grant: a token written after its grant was revoked (a refresh racing the
-      // revocation) or past the grant's end is not a token.
-      const row = await db
-        .selectFrom('oauth_access_tokens as token')
-        .innerJoin('oauth_grants as grant', 'grant.id', 'token.grant_id')
-        .select(['token.token_hash', 'token.grant_id', 'token.sealed', 'token.expires_at'])
-        .where('token.token_hash', '=', tokenHash)
-        .where('token.expires_at', '>', at)
-        .where('grant.expires_at', '>', at)
-        .executeTakeFirst();
+      const [row] = await findAccessRow(tokenHash, at);
       return (
         row && {
           tokenHash: row.token_hash,
@@ -390,12 +403,7 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
       return row?.grant_id;
     },
     async findRefresh(tokenHash, at) {
-      const row = await db
-        .selectFrom('oauth_refresh_tokens')
-        .select(['grant_id', 'sealed'])
-        .where('token_hash', '=', tokenHash)
-        .where('expires_at', '>', at)
-        .executeTakeFirst();
+      const [row] = await findRefreshRow(tokenHash, at);
       return row ? { grantId: row.grant_id, sealed: row.sealed } : undefined;
     },
     async findRefreshGrant(tokenHash, at) {
