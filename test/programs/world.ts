@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema';
 import type { OutboundDeps } from '../../src/lib/net/safe-fetch';
-import { launchChromium } from '../support/chromium';
+import { chromiumAvailable, launchChromium } from '../support/chromium';
 import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 
 /**
@@ -129,4 +129,21 @@ export function recordingBrowser(dir: string) {
         }, 50);
       }),
   };
+}
+
+/** Where the large client programs are installed (`(cd test/programs/runner && npm install)`; CI does it). */
+export const RUNNER = join(import.meta.dirname, 'runner');
+
+/**
+ * A program installed in the runner: its path, and whether its test runs. In CI it must (a missing install
+ * fails the test); elsewhere a missing one skips it with a warning that says how to install it.
+ */
+export function runnerProgram(bin: string, name: string) {
+  const path = join(RUNNER, 'node_modules/.bin', bin);
+  const installed = existsSync(path);
+  if (!installed && !process.env.CI)
+    console.warn(
+      `\n[gatehouse] ${name} test SKIPPED: run (cd test/programs/runner && npm install) to install it.\n`,
+    );
+  return { path, runs: chromiumAvailable && (installed || Boolean(process.env.CI)) };
 }
