@@ -89,7 +89,11 @@ export interface BenchServer {
  * Starts the built `gatehouse serve` (the same bundle users run) in production mode on a throwaway SQLite
  * file, in its own process so the load generator does not share its event loop.
  */
-export async function startServer(extraConfig = ''): Promise<BenchServer> {
+export async function startServer(
+  extraConfig = '',
+  /** another database (PostgreSQL) instead of the throwaway SQLite file */
+  databaseUrl?: string,
+): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const port = 30000 + Math.floor(Math.random() * 20000);
   const config = join(dir, 'gatehouse.yaml');
@@ -99,7 +103,7 @@ export async function startServer(extraConfig = ''): Promise<BenchServer> {
 listen: { host: 127.0.0.1, port: ${port} }
 secret: bench-secret-bench-secret-bench-secret
 encryptionKeys: [{ id: b1, key: ${Buffer.alloc(32, 3).toString('base64')} }]
-database: { url: "sqlite:${join(dir, 'bench.db')}" }
+database: { url: "${databaseUrl ?? `sqlite:${join(dir, 'bench.db')}`}" }
 http: { rateLimit: { maxRequestsPerIp: 100000000, maxRequestsPerUser: 100000000 } }
 log: { level: warn }
 ${extraConfig}`,

@@ -5,6 +5,7 @@ import {
   fromBase64Url,
   hmacSha256,
   importHmacKey,
+  randomBytes,
   randomId,
   sha256,
   utf8,
@@ -46,6 +47,24 @@ describe('randomId', () => {
 
   it('refuses fewer than 128 bits', () => {
     expect(() => randomId(8)).toThrow(/128 bits/);
+  });
+});
+
+describe('randomBytes (pooled)', () => {
+  it('gives each caller bytes of its own, across pool refills and for large requests', () => {
+    // 12-byte draws cross the 4 KiB pool boundary several times; no two draws may share bytes.
+    const draws = Array.from({ length: 1500 }, () => Buffer.from(randomBytes(12)).toString('hex'));
+    expect(new Set(draws).size).toBe(draws.length);
+    expect(draws.every((hex) => hex.length === 24)).toBe(true);
+    const large = randomBytes(5000);
+    expect(large.length).toBe(5000);
+    // Not a wiped (zero) pool slice: over 5,000 random bytes, zeros are about 1 in 256.
+    expect(large.filter((byte) => byte === 0).length).toBeLessThan(100);
+    const counts = new Array<number>(256).fill(0);
+    for (const hex of draws)
+      for (const byte of Buffer.from(hex, 'hex')) counts[byte] = (counts[byte] ?? 0) + 1;
+    // 18,000 bytes over 256 values (~70 each): a wiped or repeated pool would pile onto a few values.
+    expect(Math.max(...counts)).toBeLessThan(140);
   });
 });
 

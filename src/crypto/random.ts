@@ -1,8 +1,26 @@
+import { randomFillSync } from 'node:crypto';
 import { type Bytes, toBase64Url } from './encoding';
 
-/** Random bytes from the platform CSPRNG. */
+/**
+ * Random bytes from the platform CSPRNG, served from a pool refilled 4 KiB at a time (as Node's own
+ * randomUUID does): one CSPRNG call per ~100 tokens instead of one per token. Bytes handed out are
+ * wiped from the pool.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafeSlow(POOL_BYTES);
+let offset = POOL_BYTES;
+
 export function randomBytes(length: number): Bytes {
-  return crypto.getRandomValues(new Uint8Array(length));
+  const out = new Uint8Array(length);
+  if (length > POOL_BYTES / 4) return randomFillSync(out);
+  if (offset + length > POOL_BYTES) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  out.set(pool.subarray(offset, offset + length));
+  pool.fill(0, offset, offset + length);
+  offset += length;
+  return out;
 }
 
 /**

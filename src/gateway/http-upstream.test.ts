@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpUpstream } from './http-upstream';
+import { sseAnswerState } from './sse';
 import { UpstreamTimeout } from './upstream';
 import { UpstreamBodyError } from './upstream-body';
 
@@ -91,6 +92,72 @@ describe('the HTTP upstream', () => {
     });
     const body = (await upstream.call(call)).stream(1000) as ReadableStream<Uint8Array>;
     expect(await new Response(body).text()).toBe('data: 1\n\ndata: 2\n\n');
+  });
+
+  describe('an SSE answer to a POST, with the request ids it must answer', () => {
+    const answering = { ...call, answerState: (text: string) => sseAnswerState(text, new Set([1])) };
+
+    it('is held until the response is in, then handed on as bytes; the connection is reused', async () => {
+      const { upstream, received } = await upstreamServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+        // The response comes in a later packet, and the stream ends later still.
+        setTimeout(() => res.write('event: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n'), 20);
+        setTimeout(() => res.end(), 60);
+      });
+      const body = (await upstream.call(answering)).stream(1000);
+      expect(body).toBeInstanceOf(Uint8Array);
+      expect(new TextDecoder().decode(body as Uint8Array)).toContain('"id":1');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await (await upstream.call(answering)).read(1000, 1000);
+      expect(received[1]?.headers.connection).toBe('keep-alive');
+    });
+
+    it('streams at once when an event is not the response (an elicitation must reach the client now)', async () => {
+      const { upstream } = await upstreamServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+        setTimeout(
+          () => res.write('data: {"jsonrpc":"2.0","id":"e1","method":"elicitation/create","params":{}}\n\n'),
+          20,
+        );
+      });
+      const started = Date.now();
+      const body = (await upstream.call(answering)).stream(1000);
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(body).toBeInstanceOf(ReadableStream);
+      const reader = (body as ReadableStream<Uint8Array>).getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('elicitation/create');
+      await reader.cancel();
+    });
+
+    it('streams what it has when the response does not come within the timeout', async () => {
+      const { upstream } = await upstreamServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+      });
+      const started = Date.now();
+      const body = (await upstream.call({ ...answering, timeoutMs: 80 })).stream(80);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(70);
+      expect(body).toBeInstanceOf(ReadableStream);
+      await expect((body as ReadableStream<Uint8Array>).getReader().read()).rejects.toThrow(/sent nothing/);
+    });
+
+    it('reports an upstream that drops the connection while the answer is held', async () => {
+      const { upstream } = await upstreamServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+        setTimeout(() => res.destroy(), 20);
+      });
+      const reply = await upstream.call(answering).catch((error: unknown) => error);
+      const outcome =
+        reply instanceof Error
+          ? reply
+          : await (reply as { read: (m: number, t: number) => Promise<unknown> })
+              .read(1000, 1000)
+              .catch((error: unknown) => error);
+      expect(outcome).toBeInstanceOf(Error);
+    });
   });
 
   it('gives up on a silent upstream, and drops the connection', async () => {

@@ -24,7 +24,7 @@ export function httpUpstream(url: string): Upstream & { close(): void } {
         if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body);
         const outgoing = send(target, { method: request.method, headers, agent }, (answer) => {
           settle();
-          reply(answer).then(resolve, reject);
+          reply(answer, request.answerState, request.timeoutMs).then(resolve, reject);
         });
         // One timer for the headers; the body has its own limits (read, stream).
         const timer = setTimeout(
@@ -48,25 +48,69 @@ export function httpUpstream(url: string): Upstream & { close(): void } {
   };
 }
 
+/** The most of an SSE answer held back while waiting for it to be complete. */
+const MAX_HELD_BYTES = 1024 * 1024;
+
 /**
  * The reply once its headers are in, with whatever of the body came in the same turn of the event loop.
- * An MCP server usually sends its whole answer (JSON, or an SSE answer of one message) in the packets
- * that carry the headers: that answer is then handed on as bytes, in one write, with no stream at all.
+ * An MCP server usually sends its whole JSON answer in the packets that carry the headers: it is then
+ * handed on as bytes, in one write, with no stream at all. An SSE answer to a POST usually holds the
+ * request's response alone: held until `answerState` says it is all in (then bytes too), and streamed at
+ * once when an event is anything else, or when it has not finished within `waitMs`.
  */
-async function reply(answer: IncomingMessage): Promise<UpstreamReply> {
+async function reply(
+  answer: IncomingMessage,
+  answerState: ((text: string) => 'answered' | 'wait' | 'stream') | undefined,
+  waitMs: number,
+): Promise<UpstreamReply> {
   const early: Buffer[] = [];
+  let size = 0;
   let ended = false;
-  const onData = (chunk: Buffer) => early.push(chunk);
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const onData = (chunk: Buffer) => {
+    early.push(chunk);
+    size += chunk.byteLength;
+    wake?.();
+  };
   const onEnd = () => {
     ended = true;
+    wake?.();
+  };
+  const onError = (error: Error) => {
+    failure = error;
+    wake?.();
   };
   answer.on('data', onData);
   answer.once('end', onEnd);
+  answer.once('error', onError);
   await new Promise((resolve) => setImmediate(resolve));
+  const sse = (answer.headers['content-type'] ?? '').includes('text/event-stream');
+  let complete = ended;
+  if (sse && answerState && !ended && !failure) {
+    const deadline = Date.now() + waitMs;
+    let state = answerState(Buffer.concat(early, size).toString());
+    while (state === 'wait' && !ended && !failure && size <= MAX_HELD_BYTES && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+      state = answerState(Buffer.concat(early, size).toString());
+    }
+    complete = ended || state === 'answered';
+    // Answered before the upstream closed its stream: the rest (the stream's end) is read and dropped, so
+    // the connection goes back to the pool; a stream that does not end is dropped after `waitMs`.
+    if (complete && !ended) drain(answer, waitMs);
+  }
   answer.off('data', onData);
   answer.off('end', onEnd);
-  if (!ended) answer.pause();
-  const size = early.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  answer.off('error', onError);
+  if (failure && !complete) throw failure;
+  if (!complete) answer.pause();
   const whole = () => asBytes(early.length === 1 ? (early[0] as Buffer) : Buffer.concat(early, size));
   return {
     status: answer.statusCode ?? 502,
@@ -81,10 +125,20 @@ async function reply(answer: IncomingMessage): Promise<UpstreamReply> {
           new UpstreamBodyError('too-large', `the upstream answer is larger than ${maxBytes} bytes`),
         );
       }
-      return ended ? Promise.resolve(whole()) : readAll(answer, early, maxBytes, timeoutMs);
+      return complete ? Promise.resolve(whole()) : readAll(answer, early, maxBytes, timeoutMs);
     },
-    stream: (idleMs) => (ended ? whole() : idleStream(answer, early, idleMs)),
+    stream: (idleMs) => (complete ? whole() : idleStream(answer, early, idleMs)),
   };
+}
+
+/** Reads and drops the rest of an answer already handed on; drops the connection if it does not end in time. */
+function drain(answer: IncomingMessage, ms: number) {
+  const timer = setTimeout(() => answer.destroy(), ms);
+  answer.on('data', () => {});
+  answer.once('end', () => clearTimeout(timer));
+  answer.once('error', () => clearTimeout(timer));
+  answer.once('close', () => clearTimeout(timer));
+  answer.resume();
 }
 
 function asBytes(buffer: Buffer): Uint8Array<ArrayBuffer> {

@@ -10,7 +10,7 @@ import {
   type RpcMessage,
 } from './json-rpc';
 import type { SessionBinding } from './session-binding';
-import { rewriteSseMessages } from './sse';
+import { rewriteSseMessages, sseAnswerState } from './sse';
 import type { ToolScopes } from './tool-scopes';
 import { type Upstream, type UpstreamReply, UpstreamTimeout } from './upstream';
 import { UpstreamBodyError } from './upstream-body';
@@ -109,6 +109,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     if (!credential.ok) return failure(request, messages, credential.message, credential.httpStatus);
     if (credential.header) headers[credential.header.name.toLowerCase()] = credential.header.value;
 
+    const requestIds = new Set(messages.filter(isRequest).map((m) => m.id));
     let answer: UpstreamReply;
     try {
       answer = await options.upstream.call({
@@ -117,6 +118,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
         ...(body === undefined ? {} : { body }),
         timeoutMs: options.timeoutMs,
         callerSignal: request.signal,
+        ...(requestIds.size > 0 ? { answerState: (text: string) => sseAnswerState(text, requestIds) } : {}),
       });
     } catch (error) {
       const timedOut = error instanceof UpstreamTimeout;

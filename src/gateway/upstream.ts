@@ -9,6 +9,11 @@ export interface UpstreamRequest {
   timeoutMs: number;
   /** the caller left: the upstream call is abandoned */
   callerSignal?: AbortSignal;
+  /**
+   * For an SSE answer: whether what came so far is the whole answer (see sseAnswerState). An answer found
+   * complete is handed on as bytes, without a stream; anything else streams as it comes.
+   */
+  answerState?: (text: string) => 'answered' | 'wait' | 'stream';
 }
 
 /** An upstream's answer: its status and headers at once, the body read whole (bounded) or streamed. */

@@ -5,9 +5,10 @@ import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
  * call, which on the hottest reads (the bearer check) costs more than the database itself. `build` gets
  * one placeholder per argument; where each lands among the compiled parameters is found once, from
  * sentinel values, so the SQL and its dialect's placeholders stay Kysely's. An argument must go into the
- * query as it is (a value computed from it would be compiled in as a constant).
+ * query as it is (a value computed from it would be compiled in as a constant). The sentinels are never null;
+ * an argument typed nullable may be null on a call (as a value to write: `= null` is never true).
  */
-export function compiledOnce<DB, Args extends Array<string | number>, Row>(
+export function compiledOnce<DB, Args extends Array<string | number | null>, Row>(
   db: Kysely<DB>,
   sentinels: Args,
   build: (...args: Args) => Compilable<Row>,

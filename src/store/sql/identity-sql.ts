@@ -1,5 +1,6 @@
 import type { UserRecord, UserStore } from '../../identity/store';
 import type { AuditEvent, AuditEventName, AuditStore } from '../../telemetry/audit-store';
+import { compiledOnce } from './compiled-once';
 import type { SqlDatabase } from './database';
 import type { AuditEventTable, UserTable } from './schema';
 
@@ -102,22 +103,56 @@ function toEvent(row: AuditEventTable): AuditEvent {
 }
 
 export function createSqlAuditStore({ db }: SqlDatabase): AuditStore {
+  // One insert per token grant and sign-in: compiled once.
+  const insertEvent = compiledOnce(
+    db,
+    [
+      '\u0000id',
+      -1.5,
+      '\u0000event',
+      '\u0000user',
+      '\u0000client',
+      '\u0000res',
+      '\u0000ip',
+      '\u0000why',
+      '{}',
+    ],
+    (
+      id: string,
+      at: number,
+      event: string,
+      userId: string | null,
+      clientId: string | null,
+      resource: string | null,
+      ip: string | null,
+      reason: string | null,
+      details: string,
+    ) =>
+      db.insertInto('audit_events').values({
+        id,
+        at,
+        event,
+        user_id: userId,
+        client_id: clientId,
+        resource,
+        ip,
+        reason,
+        details,
+      }),
+  );
   return {
     async append(event) {
-      await db
-        .insertInto('audit_events')
-        .values({
-          id: event.id,
-          at: event.at,
-          event: event.event,
-          user_id: event.userId,
-          client_id: event.clientId,
-          resource: event.resource,
-          ip: event.ip,
-          reason: event.reason,
-          details: JSON.stringify(event.details),
-        })
-        .execute();
+      await insertEvent(
+        event.id,
+        event.at,
+        event.event,
+        event.userId,
+        event.clientId,
+        event.resource,
+        event.ip,
+        event.reason,
+        JSON.stringify(event.details),
+      );
     },
     async query(filter) {
       let query = db.selectFrom('audit_events').selectAll();

@@ -226,6 +226,70 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
       .limit(1),
   );
 
+  // OAuth 2.1 §4.3.1: rotation. One UPDATE decides the winner and names its successor.
+  const rotate = compiledOnce(
+    db,
+    ['\u0000hash', -1.5, '\u0000successor'],
+    (tokenHash: string, at: number, successorHash: string) =>
+      db
+        .updateTable('oauth_refresh_tokens')
+        .set({ rotated_at: at, successor_hash: successorHash })
+        .where('token_hash', '=', tokenHash)
+        .where('rotated_at', 'is', null)
+        .where('expires_at', '>', at)
+        .returning(['grant_id', 'sealed']),
+  );
+  // A successor is inserted only while its parent still names it (one statement).
+  const insertSuccessor = compiledOnce(
+    db,
+    ['\u0000hash', '\u0000grant', '\u0000parent', '\u0000sealed', -1.5],
+    (tokenHash: string, grantId: string, previousHash: string, sealed: string, expiresAt: number) =>
+      db
+        .insertInto('oauth_refresh_tokens')
+        .columns([
+          'token_hash',
+          'grant_id',
+          'previous_hash',
+          'sealed',
+          'expires_at',
+          'rotated_at',
+          'grace_used_at',
+          'successor_hash',
+          'successor_answer',
+        ])
+        .expression((eb) =>
+          eb
+            .selectFrom('oauth_refresh_tokens as parent')
+            .select([
+              sql<string>`${tokenHash}`.as('token_hash'),
+              sql<string>`${grantId}`.as('grant_id'),
+              sql<string>`${previousHash}`.as('previous_hash'),
+              sql<string>`${sealed}`.as('sealed'),
+              sql<number>`${expiresAt}`.as('expires_at'),
+              sql<null>`null`.as('rotated_at'),
+              sql<null>`null`.as('grace_used_at'),
+              sql<null>`null`.as('successor_hash'),
+              sql<null>`null`.as('successor_answer'),
+            ])
+            .where('parent.token_hash', '=', previousHash)
+            .where('parent.successor_hash', '=', tokenHash),
+        )
+        .returning('token_hash'),
+  );
+  const successorOf = compiledOnce(db, ['\u0000hash'], (tokenHash: string) =>
+    db.selectFrom('oauth_refresh_tokens').select('successor_hash').where('token_hash', '=', tokenHash),
+  );
+  const keepAnswer = compiledOnce(
+    db,
+    ['\u0000hash', '\u0000successor', '\u0000answer'],
+    (tokenHash: string, successorHash: string, answer: string) =>
+      db
+        .updateTable('oauth_refresh_tokens')
+        .set({ successor_answer: answer })
+        .where('token_hash', '=', tokenHash)
+        .where('successor_hash', '=', successorHash),
+  );
+
   /** A token that did not rotate now: rotated moments ago with an unused successor, replayed, or unknown. */
   async function readRotation(tokenHash: string, at: number, graceMs: number): Promise<RefreshRotation> {
     const row = await db
@@ -289,48 +353,18 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
         await db.insertInto('oauth_refresh_tokens').values(values).execute();
         return true;
       }
-      // Inserted only while the parent still names this token as its successor (one statement).
-      const result = await db
-        .insertInto('oauth_refresh_tokens')
-        .columns([
-          'token_hash',
-          'grant_id',
-          'previous_hash',
-          'sealed',
-          'expires_at',
-          'rotated_at',
-          'grace_used_at',
-          'successor_hash',
-          'successor_answer',
-        ])
-        .expression((eb) =>
-          eb
-            .selectFrom('oauth_refresh_tokens as parent')
-            .select([
-              sql<string>`${values.token_hash}`.as('token_hash'),
-              sql<string>`${values.grant_id}`.as('grant_id'),
-              sql<string>`${values.previous_hash}`.as('previous_hash'),
-              sql<string>`${values.sealed}`.as('sealed'),
-              sql<number>`${values.expires_at}`.as('expires_at'),
-              sql<null>`null`.as('rotated_at'),
-              sql<null>`null`.as('grace_used_at'),
-              sql<null>`null`.as('successor_hash'),
-              sql<null>`null`.as('successor_answer'),
-            ])
-            .where('parent.token_hash', '=', token.previousHash as string)
-            .where('parent.successor_hash', '=', token.tokenHash),
-        )
-        .returning('token_hash')
-        .executeTakeFirst();
+      const [result] = await insertSuccessor(
+        token.tokenHash,
+        token.grantId,
+        token.previousHash,
+        token.sealed,
+        token.expiresAt,
+      );
       if (!result) return false;
       // Read again once inserted: a grace compare-and-set that committed after the insert's snapshot but
       // before this read has chosen another successor, and this one must die. (One that commits after this
       // read marks it used itself: its marking statement then sees this row.)
-      const parent = await db
-        .selectFrom('oauth_refresh_tokens')
-        .select('successor_hash')
-        .where('token_hash', '=', token.previousHash as string)
-        .executeTakeFirst();
+      const [parent] = await successorOf(token.previousHash);
       if (parent?.successor_hash === token.tokenHash) return true;
       await db
         .updateTable('oauth_refresh_tokens')
@@ -340,26 +374,13 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
       return false;
     },
     async rotateRefresh(tokenHash, at, graceMs, successorHash): Promise<RefreshRotation> {
-      // OAuth 2.1 §4.3.1: rotation. One UPDATE decides the winner and names its successor.
-      const rotated = await db
-        .updateTable('oauth_refresh_tokens')
-        .set({ rotated_at: at, successor_hash: successorHash })
-        .where('token_hash', '=', tokenHash)
-        .where('rotated_at', 'is', null)
-        .where('expires_at', '>', at)
-        .returning(['grant_id', 'sealed'])
-        .executeTakeFirst();
+      const [rotated] = await rotate(tokenHash, at, successorHash);
       if (rotated) return { status: 'rotated', grantId: rotated.grant_id, sealed: rotated.sealed };
       return readRotation(tokenHash, at, graceMs);
     },
     readRecentRotation: (tokenHash, at, graceMs) => readRotation(tokenHash, at, graceMs),
     async saveRefreshAnswer(tokenHash, successorHash, answer) {
-      await db
-        .updateTable('oauth_refresh_tokens')
-        .set({ successor_answer: answer })
-        .where('token_hash', '=', tokenHash)
-        .where('successor_hash', '=', successorHash)
-        .execute();
+      await keepAnswer(tokenHash, successorHash, answer);
     },
     async takeOverRotation(tokenHash, at, graceMs, staleSuccessorHash, successorHash) {
       // A compare-and-set on the rotated row: only while it still names the stale successor, has no
