@@ -1,8 +1,9 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type PgModule from 'pg';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 
@@ -76,7 +77,11 @@ function withStatementCache(native: SqliteDatabase.Database) {
   };
 }
 
+/** pg is loaded only when PostgreSQL is used: a SQLite deployment does not carry it (~3 MB of heap). */
+const loadPg = () => createRequire(import.meta.url)('pg') as typeof PgModule;
+
 function openPostgres(url: string, options: OpenOptions): SqlDatabase {
+  const pg = loadPg();
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
