@@ -5,6 +5,7 @@ import type { GatehouseConfig } from './config';
 import { createEndpoints } from './gateway/endpoints';
 import type { UpstreamFetch } from './gateway/proxy';
 import { type AppEnv, createApp, createRateLimiter, listen, type RunningServer } from './http';
+import { createNodeFront } from './http/node-front';
 import { createCookieJar } from './identity/cookies';
 import { identityRoutes } from './identity/routes';
 import { createSessionManager } from './identity/session';
@@ -14,6 +15,7 @@ import { oauthRoutes } from './oauth/routes';
 import { STYLESHEET } from './pages/style';
 import type { SelfFetch } from './playground/flow';
 import { playgroundRoutes } from './playground/routes';
+import { createEndpointGates } from './resource/gate';
 import { resourceRoutes } from './resource/routes';
 import { tokenRoutes } from './resource/token-routes';
 import { type SqlDatabase, sweepExpired } from './store';
@@ -72,15 +74,20 @@ export async function startGatehouse(
 
   const cleanups: Array<() => void | Promise<void>> = [() => gateway.close()];
   const rateLimit = config.http.rateLimit;
-  const userLimiter = rateLimit.enabled
-    ? createRateLimiter(core.ephemeral, {
-        windowMs: rateLimit.windowSeconds * 1000,
-        max: rateLimit.maxRequestsPerUser,
-        now: core.now,
-        onStoreError: (error) =>
-          core.logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
-      })
-    : undefined;
+  const limiter = (max: number) =>
+    rateLimit.enabled
+      ? createRateLimiter(core.ephemeral, {
+          windowMs: rateLimit.windowSeconds * 1000,
+          max,
+          now: core.now,
+          onStoreError: (error) =>
+            core.logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
+        })
+      : undefined;
+  // Per IP (every route, in the app and in the Node front alike) and per identity (the endpoints).
+  const ipLimiter = limiter(rateLimit.maxRequestsPerIp);
+  const userLimiter = limiter(rateLimit.maxRequestsPerUser);
+  if (ipLimiter) cleanups.push(() => ipLimiter.close());
   if (userLimiter) cleanups.push(() => userLimiter.close());
   // The playground calls Gatehouse's own token and MCP endpoints through this same app, in process.
   let selfFetch: SelfFetch = () => Promise.reject(new Error('not started'));
@@ -107,8 +114,15 @@ export async function startGatehouse(
         ),
       ]
     : [];
+  const gates = createEndpointGates(gateway.endpoints, {
+    issuer: config.issuer,
+    authenticator: core.authenticator,
+    allowedOrigins: config.http.allowedOrigins,
+    limiter: userLimiter,
+  });
   const app = createApp({
     config,
+    ipLimiter,
     logger: core.logger,
     ephemeral: core.ephemeral,
     ping: core.database.ping,
@@ -121,18 +135,21 @@ export async function startGatehouse(
       accountRoutes(core.oauth, identity),
       adminRoutes(identity, core.auditStore),
       tokenRoutes(core.pats, identity, core.audit),
-      resourceRoutes(
-        config.issuer,
-        gateway.endpoints,
-        core.authenticator,
-        config.http.allowedOrigins,
-        userLimiter,
-      ),
+      resourceRoutes(config.issuer, core.resources, gates),
       ...playground,
     ],
   });
   selfFetch = async (request, clientIp) => app.fetch(request, { inProcessClientIp: clientIp });
-  const server = await listen(app, config.listen.host, config.listen.port);
+  // Off the wire, the MCP endpoints are served by the Node front; everything else by the app.
+  const front = createNodeFront({
+    issuer: config.issuer,
+    logger: core.logger,
+    trustProxyHops: config.http.trustProxyHops,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    ipLimiter,
+    routes: gates,
+  });
+  const server = await listen(app, config.listen.host, config.listen.port, front);
 
   const sweep = setInterval(() => {
     sweepExpired(core.database, core.now()).catch((error: unknown) =>

@@ -1,5 +1,6 @@
 import type { ResourceConfig } from '../config/resource-schema';
 import { type HmacKey, sha256 } from '../crypto';
+import type { PlainAnswer, PlainRequest } from '../http/plain';
 import { type IdentityGuard, UpstreamTokenUnavailable } from '../identity';
 import { protectedResourceMetadataUrl } from '../oauth/metadata';
 import type { ProtectedResource } from '../oauth/resource';
@@ -31,9 +32,9 @@ export type Endpoint =
       kind: 'token';
       config: ResourceConfig;
       resource: ProtectedResource;
-      serve(request: Request, token: VerifiedToken): Promise<Response>;
+      serve(request: PlainRequest, token: VerifiedToken): Promise<PlainAnswer>;
     }
-  | { kind: 'byok'; config: ResourceConfig; serve(request: Request, key: string): Promise<Response> };
+  | { kind: 'byok'; config: ResourceConfig; serve(request: PlainRequest, key: string): Promise<PlainAnswer> };
 
 /** Builds each configured endpoint: its upstream, its proxy and how a caller's credential is chosen. */
 export async function createEndpoints(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importHmacKey, utf8 } from '../crypto';
+import { plainFromRequest, responseFrom } from '../http/plain';
 import { createLogger, createMemoryDestination } from '../telemetry';
 import {
   type Caller,
@@ -25,7 +26,7 @@ async function setup(
     return answer(request);
   };
   const logs = createMemoryDestination();
-  const proxy = createEndpointProxy({
+  const plain = createEndpointProxy({
     upstream: fetchUpstream(upstream, 'http://upstream.test/mcp'),
     timeoutMs,
     tools: createToolScopes({ 'notes.add': ['notes:write'] }),
@@ -34,6 +35,14 @@ async function setup(
     logger: createLogger({ level: 'info', destination: logs }),
     ...extra,
   });
+  // Driven with WHATWG Requests and read as Responses, as the Hono route does.
+  const proxy = async (request: Request, who: Caller) =>
+    responseFrom(
+      await plain(
+        plainFromRequest(request, request.method === 'POST' ? await request.text() : undefined),
+        who,
+      ),
+    );
   return { proxy, seen, logs };
 }
 

@@ -1,3 +1,4 @@
+import { type PlainAnswer, type PlainRequest, plainJson } from '../http/plain';
 import type { Logger } from '../telemetry';
 import {
   calledTool,
@@ -62,19 +63,21 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
   const { tools, sessions } = options;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
-  return async function proxy(request: Request, caller: Caller): Promise<Response> {
+  return async function proxy(request: PlainRequest, caller: Caller): Promise<PlainAnswer> {
     if (!['POST', 'GET', 'DELETE'].includes(request.method))
-      return Response.json(
+      return plainJson(
+        405,
         { error: 'method_not_allowed', error_description: 'MCP endpoints take POST, GET and DELETE' },
-        { status: 405, headers: { allow: 'POST, GET, DELETE' } },
+        { allow: 'POST, GET, DELETE' },
       );
-    const body = request.method === 'POST' ? await request.text() : undefined;
+    const body = request.method === 'POST' ? (request.body ?? '') : undefined;
     const messages = body === undefined ? [] : parseMessages(body);
     if (!messages)
-      return Response.json(
-        { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'the body is not a JSON-RPC message' } },
-        { status: 400 },
-      );
+      return plainJson(400, {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32700, message: 'the body is not a JSON-RPC message' },
+      });
 
     // Per-tool scopes (MCP 2026-07-28 scope challenge, RFC 6750 §3.1): a tool the token cannot use.
     if (caller.scopes) {
@@ -82,27 +85,29 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
         const tool = calledTool(message);
         if (tool === undefined || tools.allows(tool, caller.scopes)) continue;
         const needed = tools.needed(tool);
-        return Response.json(
+        return plainJson(
+          403,
           { error: 'insufficient_scope', error_description: `the tool ${tool} needs: ${needed.join(' ')}` },
-          { status: 403, headers: { 'www-authenticate': options.scopeChallenge(needed) } },
+          { 'www-authenticate': options.scopeChallenge(needed) },
         );
       }
     }
 
     const headers: Record<string, string> = {};
-    for (const [name, value] of request.headers) {
+    for (const [name, value] of request.headers()) {
       if (FORWARDED_REQUEST.has(name) || (name.startsWith('mcp-') && name !== 'mcp-session-id'))
         headers[name] = value;
     }
-    const presentedSession = request.headers.get('mcp-session-id');
-    if (presentedSession !== null) {
+    const presentedSession = request.header('mcp-session-id');
+    if (presentedSession !== undefined) {
       const upstreamSession = await sessions.unwrap(caller.subject, presentedSession);
       // MCP Streamable HTTP: an unknown session id is a 404; the client starts a new session.
       if (!upstreamSession)
-        return Response.json(
-          { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'session not found' } },
-          { status: 404 },
-        );
+        return plainJson(404, {
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32001, message: 'session not found' },
+        });
       headers['mcp-session-id'] = upstreamSession;
     }
     const credential = await caller.credential();
@@ -117,7 +122,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
         headers,
         ...(body === undefined ? {} : { body }),
         timeoutMs: options.timeoutMs,
-        callerSignal: request.signal,
+        ...(request.signal ? { callerSignal: request.signal } : {}),
         ...(requestIds.size > 0 ? { answerState: (text: string) => sseAnswerState(text, requestIds) } : {}),
       });
     } catch (error) {
@@ -149,7 +154,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     // A stream (SSE) passes as it comes, ended if it goes quiet for the timeout; anything else is read
     // whole, within the timeout and the byte cap.
     if (stream && !filtering)
-      return new Response(answer.stream(options.timeoutMs), { status: answer.status, headers: out });
+      return { status: answer.status, headers: out, body: answer.stream(options.timeoutMs) };
     let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = await answer.read(maxBytes, options.timeoutMs);
@@ -165,17 +170,17 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
       const filtered = stream
         ? rewriteSseMessages(text, (m) => filterToolList(m, listIds, allowed))
         : rewriteJson(text, (m) => filterToolList(m, listIds, allowed));
-      return new Response(filtered, { status: answer.status, headers: out });
+      return { status: answer.status, headers: out, body: filtered };
     }
-    return new Response(bytes, { status: answer.status, headers: out });
+    return { status: answer.status, headers: out, body: bytes };
   };
 
   /** An upstream non-2xx: its own JSON-RPC answer passes (e.g. 404 unknown session); anything else is explained. */
   async function upstreamRefusal(
-    request: Request,
+    request: PlainRequest,
     messages: RpcMessage[],
     answer: UpstreamReply,
-  ): Promise<Response> {
+  ): Promise<PlainAnswer> {
     const text = await answer.read(MAX_ERROR_BYTES, options.timeoutMs).then(
       (bytes) => new TextDecoder().decode(bytes),
       () => '',
@@ -193,7 +198,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
       answer.status !== 401 &&
       answer.status !== 403
     )
-      return new Response(text, { status: answer.status, headers: { 'content-type': 'application/json' } });
+      return { status: answer.status, headers: { 'content-type': 'application/json' }, body: text };
     const reason = upstreamReason(text);
     return failure(
       request,
@@ -210,13 +215,23 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
  * and notifications. Never the upstream's own challenge: a 401 here would send the client to re-authorize
  * with Gatehouse for a problem Gatehouse's token does not have.
  */
-function failure(request: Request, messages: RpcMessage[], message: string, httpStatus: number): Response {
-  const answers = failureAnswers(messages, message, httpStatus, request.headers.get('mcp-protocol-version'));
+function failure(
+  request: PlainRequest,
+  messages: RpcMessage[],
+  message: string,
+  httpStatus: number,
+): PlainAnswer {
+  const answers = failureAnswers(
+    messages,
+    message,
+    httpStatus,
+    request.header('mcp-protocol-version') ?? null,
+  );
   if (answers.length > 0)
-    return Response.json(messages.length === 1 && answers.length === 1 ? answers[0] : answers);
+    return plainJson(200, messages.length === 1 && answers.length === 1 ? answers[0] : answers);
   // An upstream 401/403 is not the caller's to answer (see above): 502 with the reason.
   const status = httpStatus === 401 || httpStatus === 403 ? 502 : httpStatus;
-  return Response.json({ error: 'upstream_error', error_description: message, httpStatus }, { status });
+  return plainJson(status, { error: 'upstream_error', error_description: message, httpStatus });
 }
 
 function rewriteJson(text: string, transform: (message: unknown) => unknown): string {

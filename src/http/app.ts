@@ -10,7 +10,7 @@ import { limitBody } from './middleware/body-limit';
 import { rateLimitPerIp } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
-import { createRateLimiter } from './rate-limiter';
+import { createRateLimiter, type RateLimiter } from './rate-limiter';
 
 export interface AppDeps {
   config: Pick<GatehouseConfig, 'issuer' | 'http'>;
@@ -23,6 +23,8 @@ export interface AppDeps {
   now: () => number;
   /** Each concern's sub-app, mounted at the root in order. */
   routes?: ReadonlyArray<Hono<AppEnv>>;
+  /** the per-IP limit, shared with the Node front; made here when absent and rate limiting is on */
+  ipLimiter?: RateLimiter | undefined;
   /** Registers cleanup to run when the server stops (timers). */
   onClose?: (cleanup: () => void) => void;
 }
@@ -36,13 +38,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestContext(logger, config.http.trustProxyHops));
   app.use(securityHeaders(config.issuer));
   if (config.http.rateLimit.enabled) {
-    const limiter = createRateLimiter(deps.ephemeral, {
-      windowMs: config.http.rateLimit.windowSeconds * 1000,
-      max: config.http.rateLimit.maxRequestsPerIp,
-      now: deps.now,
-      onStoreError: (error) => logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
-    });
-    deps.onClose?.(() => limiter.close());
+    let limiter = deps.ipLimiter;
+    if (!limiter) {
+      const own = createRateLimiter(deps.ephemeral, {
+        windowMs: config.http.rateLimit.windowSeconds * 1000,
+        max: config.http.rateLimit.maxRequestsPerIp,
+        now: deps.now,
+        onStoreError: (error) =>
+          logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
+      });
+      deps.onClose?.(() => own.close());
+      limiter = own;
+    }
     app.use(rateLimitPerIp(limiter, HEALTH_PATHS));
   }
   app.use(limitBody(config.http.bodyLimitBytes));

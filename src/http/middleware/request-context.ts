@@ -22,6 +22,8 @@ export function requestContext(logger: Logger, trustProxyHops: number): Middlewa
     // Set before the handler runs: changing headers of a finished response makes the Node adapter copy it.
     c.header('X-Request-Id', requestId);
     await next();
+    // A Response the handler built itself does not carry what was set before (see security-headers.ts).
+    if (!c.res.headers.has('x-request-id')) c.res.headers.set('X-Request-Id', requestId);
     const path = c.req.path;
     const quiet = QUIET_PATHS.has(path);
     if (!logger.isLevelEnabled(quiet ? 'debug' : 'info')) return;

@@ -1,0 +1,50 @@
+/**
+ * A request and its answer as plain values, for the routes served both by Hono (in process: the
+ * playground) and by the Node front (off the wire: src/http/node-front.ts) — one implementation, two
+ * carriers, and no WHATWG Request or Response built on the hot path.
+ */
+export interface PlainRequest {
+  method: string;
+  /** the path, without the query */
+  path: string;
+  /** a header by lower-case name */
+  header(name: string): string | undefined;
+  /** every header, names in lower case */
+  headers(): Iterable<readonly [string, string]>;
+  /** the body of a POST, as text */
+  body?: string;
+  /** aborted when the caller goes away */
+  signal?: AbortSignal;
+}
+
+export interface PlainAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** the whole body, or a stream of it (SSE) */
+  body?: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null;
+}
+
+/** A JSON answer. */
+export function plainJson(status: number, value: unknown, headers: Record<string, string> = {}): PlainAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(value),
+  };
+}
+
+/** A plain request from a WHATWG Request whose body (if any) has been read. */
+export function plainFromRequest(request: Request, body?: string): PlainRequest {
+  return {
+    method: request.method,
+    path: new URL(request.url).pathname,
+    header: (name) => request.headers.get(name) ?? undefined,
+    headers: () => request.headers,
+    ...(body === undefined ? {} : { body }),
+    signal: request.signal,
+  };
+}
+
+export function responseFrom(answer: PlainAnswer): Response {
+  return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
+}
