@@ -172,6 +172,27 @@ describe('the Node front', () => {
     await expect.poll(() => cancelled).toBe(true);
   });
 
+  it('tells the route when the caller goes away before its answer', async () => {
+    let abandoned: unknown;
+    const { url } = await start(
+      (request) =>
+        new Promise((resolve) => {
+          request.signal?.addEventListener('abort', () => {
+            abandoned = request.signal?.reason;
+            resolve(plainJson(200, {}));
+          });
+        }),
+    );
+    const caller = new AbortController();
+    const pending = fetch(`${url}/mcp`, { method: 'POST', body: '{}', signal: caller.signal }).catch(
+      () => 'gone',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    caller.abort();
+    expect(await pending).toBe('gone');
+    await expect.poll(() => String(abandoned)).toContain('the caller went away');
+  });
+
   it('leaves every other path, and paths below its routes, to the app', async () => {
     const { url } = await start(echo);
     expect((await fetch(`${url}/mcp/below`)).status).toBe(404);

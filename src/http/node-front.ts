@@ -120,11 +120,17 @@ async function serveOne(
       });
     body = read;
   }
-  // The caller going away abandons the upstream call.
-  const gone = new AbortController();
-  outgoing.once('close', () => {
-    if (!outgoing.writableFinished) gone.abort(new Error('the caller went away'));
-  });
+  // The caller going away abandons the upstream call; made when a route asks (a refusal never does).
+  let gone: AbortController | undefined;
+  const callerGone = () => {
+    if (gone) return gone.signal;
+    const controller = new AbortController();
+    gone = controller;
+    outgoing.once('close', () => {
+      if (!outgoing.writableFinished) controller.abort(new Error('the caller went away'));
+    });
+    return controller.signal;
+  };
   const headers = incoming.headers;
   const request: PlainRequest = {
     method,
@@ -138,7 +144,9 @@ async function serveOne(
         if (value !== undefined) yield [name, Array.isArray(value) ? value.join(', ') : value] as const;
     },
     ...(method === 'POST' ? { body: body ?? '' } : {}),
-    signal: gone.signal,
+    get signal() {
+      return callerGone();
+    },
   };
   return route.serve(request, ip);
 }
