@@ -4,7 +4,7 @@ import { clientAddress } from './client-ip';
 import { lazyRequestLog } from './context';
 import { HttpError } from './errors';
 import { securityHeaderList } from './middleware/security-headers';
-import type { PlainAnswer, PlainRequest } from './plain';
+import { type PlainAnswer, type PlainRequest, plainJson } from './plain';
 import type { RateLimiter } from './rate-limiter';
 
 export interface FrontRoute {
@@ -72,13 +72,13 @@ export function createNodeFront(options: NodeFrontOptions): NodeFront {
     const write = (answer: PlainAnswer) =>
       writeAnswer(outgoing, answer, { ...baseHeaders, 'x-request-id': requestId });
     serveOne(incoming, outgoing, route, path, ip, ipLimiter, bodyLimitBytes).then(write, (error: unknown) => {
-      if (error instanceof HttpError) return write(jsonAnswer(error.status, error.toBody()));
+      if (error instanceof HttpError) return write(plainJson(error.status, error.toBody()));
       // The caller left mid-request (its body cut short): nobody to answer, nothing went wrong here.
       if (incoming.errored || outgoing.destroyed) return outgoing.destroy();
       log.error({ err: error }, 'unhandled error');
       if (outgoing.headersSent) return outgoing.destroy();
       return write(
-        jsonAnswer(500, {
+        plainJson(500, {
           error: 'server_error',
           error_description: `internal error; request id ${requestId}`,
         }),
@@ -100,7 +100,7 @@ async function serveOne(
   if (ipLimiter) {
     const decision = await ipLimiter.hit(`rl:ip:${ip}`);
     if (!decision.allowed)
-      return jsonAnswer(
+      return plainJson(
         429,
         {
           error: 'rate_limited',
@@ -114,7 +114,7 @@ async function serveOne(
   if (!NO_BODY.has(method)) {
     const read = await readBody(incoming, bodyLimitBytes);
     if (read === undefined)
-      return jsonAnswer(413, {
+      return plainJson(413, {
         error: 'invalid_request',
         error_description: `request body larger than ${bodyLimitBytes} bytes`,
       });
@@ -179,10 +179,6 @@ function readBody(incoming: IncomingMessage, maxBytes: number): Promise<string |
     });
     incoming.once('error', reject);
   });
-}
-
-function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): PlainAnswer {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
 }
 
 /** Writes an answer: a whole body in one write with its length; a stream as it comes, with backpressure. */
