@@ -5,13 +5,15 @@ import type { GatehouseConfig } from './config';
 import { createEndpoints } from './gateway/endpoints';
 import type { UpstreamFetch } from './gateway/proxy';
 import { type AppEnv, createApp, createRateLimiter, listen, type RunningServer } from './http';
+import { withPublicCors } from './http/middleware/public-cors';
 import { createNodeFront } from './http/node-front';
 import { createCookieJar } from './identity/cookies';
 import { identityRoutes } from './identity/routes';
 import { createSessionManager } from './identity/session';
 import type { IdentityDeps } from './identity/web-session';
 import { accountRoutes } from './oauth/account-routes';
-import { oauthRoutes } from './oauth/routes';
+import { oauthRoutes, PUBLIC_CORS_MAX_AGE, PUBLIC_CORS_METHODS } from './oauth/routes';
+import { createTokenEndpoint } from './oauth/token-endpoint';
 import { STYLESHEET } from './pages/style';
 import type { SelfFetch } from './playground/flow';
 import { playgroundRoutes } from './playground/routes';
@@ -140,14 +142,25 @@ export async function startGatehouse(
     ],
   });
   selfFetch = async (request, clientIp) => app.fetch(request, { inProcessClientIp: clientIp });
-  // Off the wire, the MCP endpoints are served by the Node front; everything else by the app.
+  // Off the wire, the MCP endpoints and the token endpoint are served by the Node front; the rest by the
+  // app (which serves them too, for in-process callers).
+  const tokenEndpoint = createTokenEndpoint(core.oauth);
   const front = createNodeFront({
     issuer: config.issuer,
     logger: core.logger,
     trustProxyHops: config.http.trustProxyHops,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ipLimiter,
-    routes: gates,
+    routes: [
+      ...gates,
+      {
+        path: '/oauth/token',
+        methods: ['POST', 'OPTIONS'],
+        serve: withPublicCors(PUBLIC_CORS_METHODS, PUBLIC_CORS_MAX_AGE, (request, ip, log) =>
+          tokenEndpoint(request, { ip, log }),
+        ),
+      },
+    ],
   });
   const server = await listen(app, config.listen.host, config.listen.port, front);
 

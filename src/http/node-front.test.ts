@@ -14,7 +14,10 @@ afterAll(async () => {
 });
 
 /** The Hono app (one route of its own) behind a Node front serving `/mcp` with `route`. */
-async function start(route: FrontRoute['serve'], options: { maxRequestsPerIp?: number } = {}) {
+async function start(
+  route: FrontRoute['serve'],
+  options: { maxRequestsPerIp?: number; methods?: string[] } = {},
+) {
   const database = openDatabase('sqlite::memory:');
   await database.migrate();
   const destination = createMemoryDestination();
@@ -48,7 +51,7 @@ async function start(route: FrontRoute['serve'], options: { maxRequestsPerIp?: n
     trustProxyHops: 0,
     bodyLimitBytes: 1024,
     ipLimiter,
-    routes: [{ path: '/mcp', serve: route }],
+    routes: [{ path: '/mcp', serve: route, ...(options.methods ? { methods: options.methods } : {}) }],
   });
   const server = await listen(app, '127.0.0.1', 0, front);
   running.push(server);
@@ -104,9 +107,9 @@ describe('the Node front', () => {
 
   it('refuses a body over the limit, announced or streamed, with a JSON 413 (the route never runs)', async () => {
     let ran = 0;
-    const { url } = await start(async (request, ip) => {
+    const { url } = await start(async (request, ip, log) => {
       ran++;
-      return echo(request, ip);
+      return echo(request, ip, log);
     });
     const announced = await fetch(`${url}/mcp`, { method: 'POST', body: 'x'.repeat(2000) });
     expect(announced.status).toBe(413);
@@ -197,5 +200,13 @@ describe('the Node front', () => {
     const { url } = await start(echo);
     expect((await fetch(`${url}/mcp/below`)).status).toBe(404);
     expect((await fetch(`${url}/other?x=1`)).status).toBe(200);
+  });
+
+  it('leaves a method its route does not take to the app', async () => {
+    const { url } = await start(echo, { methods: ['POST'] });
+    expect((await fetch(`${url}/mcp`, { method: 'POST', body: '{}' })).status).toBe(200);
+    const other = await fetch(`${url}/mcp`);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toMatchObject({ error: 'not_found' });
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../telemetry';
 import { clientAddress } from './client-ip';
-import { lazyRequestLog } from './context';
+import { lazyRequestLog, type RequestLog } from './context';
 import { HttpError } from './errors';
 import { securityHeaderList } from './middleware/security-headers';
 import { type PlainAnswer, type PlainRequest, plainJson } from './plain';
@@ -9,7 +9,9 @@ import type { RateLimiter } from './rate-limiter';
 
 export interface FrontRoute {
   path: string;
-  serve(request: PlainRequest, ip: string): Promise<PlainAnswer>;
+  /** the methods it takes; any other is left to the app (default: every method) */
+  methods?: readonly string[];
+  serve(request: PlainRequest, ip: string, log: RequestLog): Promise<PlainAnswer>;
 }
 
 export interface NodeFrontOptions {
@@ -28,9 +30,9 @@ export type NodeFront = (incoming: IncomingMessage, outgoing: ServerResponse) =>
 const NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Serves the MCP endpoints straight from node:http, in front of the Hono app: the hottest routes skip
- * the WHATWG Request and Response, the middleware chain and the response adapter (most of a proxied
- * call's cost on top of the proxying itself). It keeps what the app's middleware gives every route: a
+ * Serves the hottest routes (the MCP endpoints, the token endpoint) straight from node:http, in front of
+ * the Hono app: they skip the WHATWG Request and Response, the middleware chain and the response adapter
+ * (most of a proxied call's cost on top of the proxying itself). It keeps what the app's middleware gives every route: a
  * request id (X-Request-Id), the security headers, the per-IP limit, the body limit, one log line per
  * request, and an error boundary that answers 500 without internals.
  */
@@ -44,7 +46,7 @@ export function createNodeFront(options: NodeFrontOptions): NodeFront {
     const queryAt = url.indexOf('?');
     const path = queryAt < 0 ? url : url.slice(0, queryAt);
     const route = routes.get(path);
-    if (!route) return false;
+    if (!route || (route.methods && !route.methods.includes(incoming.method ?? ''))) return false;
     const started = performance.now();
     const requestId = crypto.randomUUID();
     const forwarded = incoming.headers['x-forwarded-for'];
@@ -71,19 +73,22 @@ export function createNodeFront(options: NodeFrontOptions): NodeFront {
     });
     const write = (answer: PlainAnswer) =>
       writeAnswer(outgoing, answer, { ...baseHeaders, 'x-request-id': requestId });
-    serveOne(incoming, outgoing, route, path, ip, ipLimiter, bodyLimitBytes).then(write, (error: unknown) => {
-      if (error instanceof HttpError) return write(plainJson(error.status, error.toBody()));
-      // The caller left mid-request (its body cut short): nobody to answer, nothing went wrong here.
-      if (incoming.errored || outgoing.destroyed) return outgoing.destroy();
-      log.error({ err: error }, 'unhandled error');
-      if (outgoing.headersSent) return outgoing.destroy();
-      return write(
-        plainJson(500, {
-          error: 'server_error',
-          error_description: `internal error; request id ${requestId}`,
-        }),
-      );
-    });
+    serveOne(incoming, outgoing, route, path, ip, log, ipLimiter, bodyLimitBytes).then(
+      write,
+      (error: unknown) => {
+        if (error instanceof HttpError) return write(plainJson(error.status, error.toBody()));
+        // The caller left mid-request (its body cut short): nobody to answer, nothing went wrong here.
+        if (incoming.errored || outgoing.destroyed) return outgoing.destroy();
+        log.error({ err: error }, 'unhandled error');
+        if (outgoing.headersSent) return outgoing.destroy();
+        return write(
+          plainJson(500, {
+            error: 'server_error',
+            error_description: `internal error; request id ${requestId}`,
+          }),
+        );
+      },
+    );
     return true;
   };
 }
@@ -94,6 +99,7 @@ async function serveOne(
   route: FrontRoute,
   path: string,
   ip: string,
+  log: RequestLog,
   ipLimiter: RateLimiter | undefined,
   bodyLimitBytes: number,
 ): Promise<PlainAnswer> {
@@ -148,7 +154,7 @@ async function serveOne(
       return callerGone();
     },
   };
-  return route.serve(request, ip);
+  return route.serve(request, ip, log);
 }
 
 /**

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import { constantTimeEqual, randomId, sha256 } from '../crypto';
 import type { AppEnv } from '../http';
 import { isMediaType, publicCors, readHtmlForm, readJsonObject } from '../http';
+import { plainFromRequest, responseFrom } from '../http/plain';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import { currentSession, type IdentityDeps, loginUrl } from '../identity/web-session';
 import { ConsentPage } from '../pages/consent-page';
@@ -22,7 +23,7 @@ import { authorizationServerMetadata } from './metadata';
 import { isNativeRedirect } from './redirect-uri';
 import { registerClient } from './register';
 import { revokeToken } from './revoke';
-import { exchangeToken } from './token';
+import { createTokenEndpoint, oauthErrorAnswer, readForm } from './token-endpoint';
 
 const PENDING_TTL_MS = 10 * 60_000;
 /** A random value in a cookie of the browser that started an authorization; its hash is kept with it. */
@@ -42,6 +43,10 @@ interface StoredPending {
   };
 }
 
+/** CORS of the public endpoints (the Node front serves the token endpoint with the same). */
+export const PUBLIC_CORS_METHODS = ['GET', 'POST', 'OPTIONS'];
+export const PUBLIC_CORS_MAX_AGE = 600;
+
 /** The authorization server's HTTP surface. Routes parse and render; the orchestrators decide. */
 export function oauthRoutes(
   deps: AuthorizationServerDeps,
@@ -53,13 +58,9 @@ export function oauthRoutes(
     c.header('Cache-Control', 'no-store');
     c.header('Pragma', 'no-cache');
   };
-  const oauthError = (c: Context, error: OAuthError) => {
-    noStore(c);
-    if (error.hint) c.get('log').warn({ oauthError: error.code, hint: error.hint }, 'oauth request refused');
-    if (error.code === 'invalid_client' && c.req.header('authorization'))
-      c.header('WWW-Authenticate', 'Basic realm="gatehouse"');
-    return c.json(error.toJSON(), error.status);
-  };
+  const oauthError = (c: Context<AppEnv>, error: OAuthError) =>
+    responseFrom(oauthErrorAnswer(error, plainFromRequest(c.req.raw), c.get('log')));
+  const tokenEndpoint = createTokenEndpoint(deps);
   /** A client Gatehouse could not use: why goes to the log and the audit log (DESIGN: debuggable). */
   const clientRefused = async (c: Context<AppEnv>, refused: { clientId: string | null; detail: string }) => {
     const clientId = refused.clientId?.slice(0, 300) ?? null;
@@ -86,7 +87,7 @@ export function oauthRoutes(
     c.html(<ErrorPage title={title} message={message} requestId={c.get('requestId')} />, status);
 
   // Public, credential-free endpoints that browser-based clients call cross-origin.
-  const cors = publicCors(['GET', 'POST', 'OPTIONS'], 600);
+  const cors = publicCors(PUBLIC_CORS_METHODS, PUBLIC_CORS_MAX_AGE);
   for (const path of [
     '/.well-known/oauth-authorization-server*',
     '/oauth/token',
@@ -260,46 +261,18 @@ export function oauthRoutes(
     );
   });
 
-  app.post('/oauth/token', async (c) => {
-    let form: URLSearchParams | undefined;
-    try {
-      form = await readForm(c);
-      const client = await authenticateClient(
-        deps.registry,
-        form,
-        c.req.header('authorization'),
-        deps.clientAssertions,
-      );
-      const result = await exchangeToken(deps, client, form);
-      noStore(c);
-      await deps.audit.record({
-        event: result.grantType === 'authorization_code' ? 'token.issued' : 'token.refreshed',
-        userId: result.userId,
-        clientId: client.clientId,
-        resource: result.resource,
+  app.post('/oauth/token', async (c) =>
+    responseFrom(
+      await tokenEndpoint(plainFromRequest(c.req.raw, await c.req.text()), {
         ip: c.get('clientIp'),
-        details: { grant: result.grantId, scope: result.tokens.scope },
-      });
-      return c.json(result.tokens);
-    } catch (error) {
-      if (error instanceof OAuthError) {
-        if (error.hint === 'code replay' || error.hint === 'refresh replay') {
-          await deps.audit.record({
-            event: 'replay.detected',
-            clientId: form?.get('client_id') ?? null,
-            ip: c.get('clientIp'),
-            reason: error.hint === 'code replay' ? 'code_replay' : 'refresh_token_replay',
-          });
-        }
-        return oauthError(c, error);
-      }
-      throw error;
-    }
-  });
+        log: c.get('log'),
+      }),
+    ),
+  );
 
   app.post('/oauth/revoke', async (c) => {
     try {
-      const form = await readForm(c);
+      const form = readForm(plainFromRequest(c.req.raw, await c.req.text()));
       const client = await authenticateClient(
         deps.registry,
         form,
@@ -363,19 +336,4 @@ export function oauthRoutes(
   });
 
   return app;
-}
-
-/** RFC 6749 §3.2: form-encoded body; a parameter may not be repeated. */
-async function readForm(c: Context): Promise<URLSearchParams> {
-  if (!isMediaType(c, 'application/x-www-form-urlencoded')) {
-    throw new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded');
-  }
-  const form = new URLSearchParams(await c.req.text());
-  const seen = new Set<string>();
-  for (const name of form.keys()) {
-    if (seen.has(name))
-      throw new OAuthError('invalid_request', `the parameter ${name} was sent more than once`);
-    seen.add(name);
-  }
-  return form;
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { publicCors } from './public-cors';
+import { plainFromRequest, plainJson } from '../plain';
+import { publicCors, withPublicCors } from './public-cors';
 
 const app = new Hono();
 app.use('/token', publicCors(['GET', 'POST', 'OPTIONS'], 600));
@@ -28,5 +29,36 @@ describe('public CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toEqual({ ok: true });
+  });
+});
+
+describe('public CORS around a plain handler (the Node front)', () => {
+  const served = withPublicCors(['POST', 'OPTIONS'], 600, async () =>
+    plainJson(200, { ok: true }, { 'cache-control': 'no-store' }),
+  );
+  const request = (method: string, headers: Record<string, string> = {}) =>
+    plainFromRequest(new Request('http://gatehouse.test/oauth/token', { method, headers }));
+
+  it('answers a preflight the same way, without running the handler', async () => {
+    const answer = await served(
+      request('OPTIONS', { 'access-control-request-headers': 'content-type, authorization' }),
+    );
+    expect(answer.status).toBe(204);
+    expect(answer.body).toBeUndefined();
+    expect(answer.headers).toEqual({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'POST,OPTIONS',
+      'access-control-max-age': '600',
+      'access-control-allow-headers': 'content-type, authorization',
+      vary: 'Access-Control-Request-Headers',
+    });
+  });
+
+  it("adds the origin header to the handler's answer and keeps the rest", async () => {
+    const answer = await served(request('POST'));
+    expect(answer.status).toBe(200);
+    expect(answer.headers['access-control-allow-origin']).toBe('*');
+    expect(answer.headers['cache-control']).toBe('no-store');
+    expect(answer.body).toBe('{"ok":true}');
   });
 });
