@@ -4,7 +4,7 @@ import { clientAddress } from './client-ip';
 import { lazyRequestLog, type RequestLog } from './context';
 import { HttpError } from './errors';
 import { securityHeaderList } from './middleware/security-headers';
-import { type PlainAnswer, type PlainRequest, plainJson } from './plain';
+import { type PlainAnswer, type PlainRequest, plainJson, rateLimited } from './plain';
 import type { RateLimiter } from './rate-limiter';
 
 export interface FrontRoute {
@@ -71,8 +71,7 @@ export function createNodeFront(options: NodeFrontOptions): NodeFront {
         'request',
       );
     });
-    const write = (answer: PlainAnswer) =>
-      writeAnswer(outgoing, answer, { ...baseHeaders, 'x-request-id': requestId });
+    const write = (answer: PlainAnswer) => writeAnswer(outgoing, answer, baseHeaders, requestId);
     serveOne(incoming, outgoing, route, path, ip, log, ipLimiter, bodyLimitBytes).then(
       write,
       (error: unknown) => {
@@ -105,15 +104,7 @@ async function serveOne(
 ): Promise<PlainAnswer> {
   if (ipLimiter) {
     const decision = await ipLimiter.hit(`rl:ip:${ip}`);
-    if (!decision.allowed)
-      return plainJson(
-        429,
-        {
-          error: 'rate_limited',
-          error_description: `too many requests; retry in ${decision.retryAfterSeconds} s`,
-        },
-        { 'retry-after': String(decision.retryAfterSeconds) },
-      );
+    if (!decision.allowed) return rateLimited(decision.retryAfterSeconds);
   }
   const method = incoming.method ?? 'GET';
   let body: string | undefined;
@@ -188,8 +179,13 @@ function readBody(incoming: IncomingMessage, maxBytes: number): Promise<string |
 }
 
 /** Writes an answer: a whole body in one write with its length; a stream as it comes, with backpressure. */
-function writeAnswer(outgoing: ServerResponse, answer: PlainAnswer, base: Record<string, string>) {
-  const headers: Record<string, string | number> = { ...base, ...answer.headers };
+function writeAnswer(
+  outgoing: ServerResponse,
+  answer: PlainAnswer,
+  base: Record<string, string>,
+  requestId: string,
+) {
+  const headers: Record<string, string | number> = { ...base, 'x-request-id': requestId, ...answer.headers };
   const { body } = answer;
   if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) {
     const bytes = body ?? '';

@@ -48,3 +48,15 @@ export function plainFromRequest(request: Request, body?: string): PlainRequest 
 export function responseFrom(answer: PlainAnswer): Response {
   return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
 }
+
+/** 429 with Retry-After: a per-IP (`who` absent) or per-identity (`who`: account, key) limit was hit. */
+export function rateLimited(retryAfterSeconds: number, who?: string): PlainAnswer {
+  return plainJson(
+    429,
+    {
+      error: 'rate_limited',
+      error_description: `too many requests${who ? ` for this ${who}` : ''}; retry in ${retryAfterSeconds} s`,
+    },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+}

@@ -23,7 +23,7 @@ import { authorizationServerMetadata } from './metadata';
 import { isNativeRedirect } from './redirect-uri';
 import { registerClient } from './register';
 import { revokeToken } from './revoke';
-import { createTokenEndpoint, oauthErrorAnswer, readForm } from './token-endpoint';
+import { createTokenEndpoint, NO_STORE, oauthErrorAnswer, readForm } from './token-endpoint';
 
 const PENDING_TTL_MS = 10 * 60_000;
 /** A random value in a cookie of the browser that started an authorization; its hash is kept with it. */
@@ -55,8 +55,7 @@ export function oauthRoutes(
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const noStore = (c: Context) => {
-    c.header('Cache-Control', 'no-store');
-    c.header('Pragma', 'no-cache');
+    for (const [name, value] of Object.entries(NO_STORE)) c.header(name, value);
   };
   const oauthError = (c: Context<AppEnv>, error: OAuthError) =>
     responseFrom(oauthErrorAnswer(error, plainFromRequest(c.req.raw), c.get('log')));

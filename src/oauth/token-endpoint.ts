@@ -6,7 +6,7 @@ import { OAuthError } from './errors';
 import { exchangeToken } from './token';
 
 /** RFC 6749 §5.1: token answers are never cached. */
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 export interface TokenRequestContext {
   ip: string;

@@ -2,7 +2,7 @@ import { isLoopbackHost } from '../config';
 import { sha256 } from '../crypto';
 import type { Endpoint } from '../gateway/endpoints';
 import type { RateLimiter } from '../http';
-import { type PlainAnswer, type PlainRequest, plainJson } from '../http/plain';
+import { type PlainAnswer, type PlainRequest, plainJson, rateLimited } from '../http/plain';
 import type { BearerAuthenticator } from './authenticate';
 import { bearerToken } from './challenge';
 
@@ -49,15 +49,7 @@ export function createEndpointGates(endpoints: readonly Endpoint[], options: Gat
   };
   const limited = async (key: string, who: string) => {
     const decision = limiter ? await limiter.hit(key) : { allowed: true, retryAfterSeconds: 0 };
-    if (decision.allowed) return undefined;
-    return plainJson(
-      429,
-      {
-        error: 'rate_limited',
-        error_description: `too many requests for this ${who}; retry in ${decision.retryAfterSeconds} s`,
-      },
-      { 'retry-after': String(decision.retryAfterSeconds) },
-    );
+    return decision.allowed ? undefined : rateLimited(decision.retryAfterSeconds, who);
   };
 
   return endpoints.map((endpoint): EndpointGate => {

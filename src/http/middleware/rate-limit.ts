@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
+import { rateLimited, responseFrom } from '../plain';
 import type { RateLimiter } from '../rate-limiter';
 
 /** Per-IP limit on every route except the exempt ones (load balancer health checks). */
@@ -8,13 +9,6 @@ export function rateLimitPerIp(limiter: RateLimiter, exempt: ReadonlySet<string>
     if (exempt.has(c.req.path)) return next();
     const decision = await limiter.hit(`rl:ip:${c.get('clientIp')}`);
     if (decision.allowed) return next();
-    c.header('Retry-After', String(decision.retryAfterSeconds));
-    return c.json(
-      {
-        error: 'rate_limited',
-        error_description: `too many requests; retry in ${decision.retryAfterSeconds} s`,
-      },
-      429,
-    );
+    return responseFrom(rateLimited(decision.retryAfterSeconds));
   };
 }
