@@ -1,4 +1,5 @@
 import { validateClientMetadata } from '../oauth/client-metadata';
+import { auditHub } from './hub-audit';
 import type { ResourceConfig } from './resource-schema';
 import type { GatehouseConfig, IdentityProviderConfig } from './schema';
 
@@ -326,6 +327,7 @@ function auditEndpointAuth(config: GatehouseConfig): Finding[] {
         message: 'lists pat but personalAccessTokens.enabled is false',
       });
   });
+  findings.push(...auditHub(config));
   const pats = config.personalAccessTokens;
   if (pats.defaultLifetimeDays > pats.maxLifetimeDays)
     findings.push({

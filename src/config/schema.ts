@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hubSchema } from './hub-schema';
 import { resourceSchema } from './resource-schema';
 
 /** Error text that says "is required" when the field is absent and what is expected otherwise. */
@@ -168,6 +169,7 @@ export const configSchema = z
           toolScopes: {},
         },
       ]),
+    hub: hubSchema,
     personalAccessTokens: z
       .object({
         enabled: z.boolean().default(true),

@@ -201,6 +201,48 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('oauth_refresh_tokens').addColumn('successor_answer', 'text').execute();
     },
   },
+  '0007_hub': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('hub_catalog')
+        .addColumn('slug', 'text', (col) => col.primaryKey())
+        .addColumn('definition', 'text', (col) => col.notNull())
+        .addColumn('source', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('updated_at', 'bigint', (col) => col.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('updated_by', 'text')
+        .addColumn('deleted_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('hub_connections')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('user_hash', 'text', (col) => col.notNull())
+        .addColumn('slug', 'text', (col) => col.notNull())
+        .addColumn('status', 'text', (col) => col.notNull())
+        .addColumn('scopes', 'text', (col) => col.notNull())
+        .addColumn('sealed', 'text', (col) => col.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('updated_at', 'bigint', (col) => col.notNull())
+        .addColumn('last_error', 'text')
+        .addUniqueConstraint('hub_connections_user_slug', ['user_hash', 'slug'])
+        .execute();
+      await db.schema
+        .createIndex('hub_connections_expires_at')
+        .on('hub_connections')
+        .column('expires_at')
+        .execute();
+      await db.schema
+        .createTable('hub_upstream_clients')
+        .addColumn('issuer', 'text', (col) => col.primaryKey())
+        .addColumn('method', 'text', (col) => col.notNull())
+        .addColumn('client_id', 'text', (col) => col.notNull())
+        .addColumn('sealed_secret', 'text')
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -99,6 +99,38 @@ export interface PersonalAccessTokenTable {
   expires_at: number | null;
 }
 
+export interface HubCatalogTable {
+  slug: string;
+  definition: string;
+  source: 'config' | 'edited' | 'admin';
+  created_at: number;
+  updated_at: number;
+  created_by: string | null;
+  updated_by: string | null;
+  deleted_at: number | null;
+}
+
+export interface HubConnectionTable {
+  id: string;
+  user_hash: string;
+  slug: string;
+  status: 'active' | 'broken';
+  scopes: string;
+  sealed: string;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+  last_error: string | null;
+}
+
+export interface HubUpstreamClientTable {
+  issuer: string;
+  method: 'cimd' | 'dcr' | 'static';
+  client_id: string;
+  sealed_secret: string | null;
+  created_at: number;
+}
+
 export interface Database {
   ephemeral_values: EphemeralValueTable;
   ephemeral_counters: EphemeralCounterTable;
@@ -110,4 +142,7 @@ export interface Database {
   users: UserTable;
   audit_events: AuditEventTable;
   personal_access_tokens: PersonalAccessTokenTable;
+  hub_catalog: HubCatalogTable;
+  hub_connections: HubConnectionTable;
+  hub_upstream_clients: HubUpstreamClientTable;
 }
