@@ -19,7 +19,11 @@ import { UpstreamBodyError } from './upstream-body';
 export { fetchUpstream, type UpstreamFetch } from './upstream';
 
 export type UpstreamCredential =
-  | { ok: true; header?: { name: string; value: string } }
+  | {
+      ok: true;
+      header?: { name: string; value: string };
+      extraHeaders?: Array<{ name: string; value: string }>;
+    }
   | { ok: false; message: string; httpStatus: number };
 
 /** The authenticated caller of a protected endpoint, as the proxy needs it. */
@@ -113,6 +117,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     const credential = await caller.credential();
     if (!credential.ok) return failure(request, messages, credential.message, credential.httpStatus);
     if (credential.header) headers[credential.header.name.toLowerCase()] = credential.header.value;
+    for (const extra of credential.extraHeaders ?? []) headers[extra.name.toLowerCase()] = extra.value;
 
     const requestIds = new Set(messages.filter(isRequest).map((m) => m.id));
     let answer: UpstreamReply;

@@ -16,7 +16,15 @@ export type AuditEventName =
   | 'pat.revoked'
   | 'pat.revoke_refused'
   | 'service.used'
-  | 'client.refused';
+  | 'client.refused'
+  | 'hub.connected'
+  | 'hub.disconnected'
+  | 'hub.refresh_failed'
+  | 'hub.connection_broken'
+  | 'hub.catalog.created'
+  | 'hub.catalog.updated'
+  | 'hub.catalog.deleted'
+  | 'hub.tool_called';
 
 export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'login.succeeded',
@@ -36,6 +44,14 @@ export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'pat.revoke_refused',
   'service.used',
   'client.refused',
+  'hub.connected',
+  'hub.disconnected',
+  'hub.refresh_failed',
+  'hub.connection_broken',
+  'hub.catalog.created',
+  'hub.catalog.updated',
+  'hub.catalog.deleted',
+  'hub.tool_called',
 ];
 
 export interface AuditEvent {
