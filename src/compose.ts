@@ -1,6 +1,7 @@
 import type { GatehouseConfig } from './config';
 import { decodeKey } from './config';
 import { createKeyRing, importHmacKey, utf8 } from './crypto';
+import { hubResourceConfig } from './gateway/hub';
 import { createIdentityGuard, createUpstreamProviders, createUserDirectory } from './identity';
 import { createNodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
 import { createClientKeySource } from './oauth/client-keys';
@@ -42,8 +43,11 @@ export interface CoreOptions {
 
 export function protectedResources(config: GatehouseConfig): ProtectedResource[] {
   const origin = new URL(config.issuer).origin;
+  const endpoints = config.hub.enabled
+    ? [...config.resources, hubResourceConfig(config.hub)]
+    : config.resources;
   // A byok endpoint is not an OAuth resource: no token of Gatehouse's is ever issued for it.
-  return config.resources
+  return endpoints
     .filter((resource) => !resource.auth.includes('byok'))
     .map((resource) => ({
       path: resource.path,
@@ -88,6 +92,8 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
   });
 
   const auditStore = createSqlAuditStore(database);
+  /** more of a user to revoke on drift (the hub's connections), registered once the hub exists */
+  const revocationHooks: Array<(userId: string) => Promise<number>> = [];
   const audit = createAuditLog({ store: auditStore, logger, now });
   const directory = createUserDirectory({ store: createSqlUserStore(database), keyRing, hmacKey, now });
   const providers = createUpstreamProviders(config.identityProviders, {
@@ -100,9 +106,12 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     directory,
     providers,
     policy: config.access,
-    // A drifted user loses every grant and every personal access token.
-    revokeUserGrants: async (userId) =>
-      (await revokeUserGrants(oauth, userId)) + (await revokeUserPats(pats, userId)),
+    // A drifted user loses every grant, every personal access token and every hub connection.
+    revokeUserGrants: async (userId) => {
+      let revoked = (await revokeUserGrants(oauth, userId)) + (await revokeUserPats(pats, userId));
+      for (const hook of revocationHooks) revoked += await hook(userId);
+      return revoked;
+    },
     audit,
     logger,
     locks: createSqlLockStore(database, now),
@@ -198,6 +207,8 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     pats,
     authenticator,
     playground,
+    outbound,
+    revocationHooks,
   };
 }
 

@@ -3,6 +3,8 @@ import { adminRoutes } from './admin/audit-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
 import { createEndpoints } from './gateway/endpoints';
+import { createHub } from './gateway/hub';
+import { hubRoutes } from './gateway/hub/routes';
 import type { UpstreamFetch } from './gateway/proxy';
 import { type AppEnv, createApp, createRateLimiter, listen, type RunningServer } from './http';
 import { withPublicCors } from './http/middleware/public-cors';
@@ -36,6 +38,8 @@ export interface StartOptions extends CoreOptions {
   sweepIntervalMs?: number;
   /** outbound HTTP to upstream MCP servers (tests inject one; default: fetch) */
   upstreamFetch?: UpstreamFetch;
+  /** where hub catalog secrets (`valueEnv`, `clientSecretEnv`) are read; default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The composition root: config -> core (stores, concerns) -> Hono app -> listening server. */
@@ -66,6 +70,30 @@ export async function startGatehouse(
     ...(options.upstreamFetch ? { fetch: options.upstreamFetch } : {}),
   });
 
+  const hub = config.hub.enabled
+    ? await createHub({
+        issuer: config.issuer,
+        hub: config.hub,
+        dev: config.mode === 'dev',
+        database: core.database,
+        ephemeral: core.ephemeral,
+        keyRing: core.keyRing,
+        hmacKey: core.hmacKey,
+        audit: core.audit,
+        logger: core.logger,
+        guard: core.guard,
+        outbound: core.outbound,
+        env: options.env ?? process.env,
+        now: core.now,
+      })
+    : undefined;
+  const hubResource = hub && core.resources.find((resource) => resource.path === hub.config.path);
+  if (hub && hubResource) {
+    gateway.endpoints.push(hub.endpoint(hubResource));
+    // A drifted user's upstream connections go too (revoked at the upstream where it offers RFC 7009).
+    core.revocationHooks.push((userId) => hub.vault.disconnectAll(userId, 'drift'));
+  }
+
   const assets = new Hono<AppEnv>();
   assets.get('/assets/style.css', (c) =>
     c.body(STYLESHEET, 200, {
@@ -75,6 +103,7 @@ export async function startGatehouse(
   );
 
   const cleanups: Array<() => void | Promise<void>> = [() => gateway.close()];
+  if (hub) cleanups.push(() => hub.close());
   const rateLimit = config.http.rateLimit;
   const limiter = (max: number) =>
     rateLimit.enabled
@@ -138,6 +167,7 @@ export async function startGatehouse(
       adminRoutes(identity, core.auditStore),
       tokenRoutes(core.pats, identity, core.audit),
       resourceRoutes(config.issuer, core.resources, gates),
+      ...(hub ? [hubRoutes(hub, identity)] : []),
       ...playground,
     ],
   });

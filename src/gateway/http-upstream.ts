@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { type Upstream, type UpstreamReply, UpstreamTimeout } from './upstream';
 import { UpstreamBodyError } from './upstream-body';
 
@@ -9,7 +10,10 @@ import { UpstreamBodyError } from './upstream-body';
  * straight from the socket into one buffer; an SSE answer becomes a web stream only then. Redirects are
  * never followed (node:http does not), so the upstream credential cannot be carried elsewhere.
  */
-export function httpUpstream(url: string): Upstream & { close(): void } {
+export function httpUpstream(
+  url: string,
+  options: { lookup?: LookupFunction } = {},
+): Upstream & { close(): void } {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const agent = secure
@@ -22,10 +26,14 @@ export function httpUpstream(url: string): Upstream & { close(): void } {
       return new Promise<UpstreamReply>((resolve, reject) => {
         const headers: Record<string, string | number> = { ...request.headers };
         if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body);
-        const outgoing = send(target, { method: request.method, headers, agent }, (answer) => {
-          settle();
-          reply(answer, request.answerState, request.timeoutMs).then(resolve, reject);
-        });
+        const outgoing = send(
+          target,
+          { method: request.method, headers, agent, ...(options.lookup ? { lookup: options.lookup } : {}) },
+          (answer) => {
+            settle();
+            reply(answer, request.answerState, request.timeoutMs).then(resolve, reject);
+          },
+        );
         // One timer for the headers; the body has its own limits (read, stream).
         const timer = setTimeout(
           () => outgoing.destroy(new UpstreamTimeout('no answer in time')),

@@ -34,13 +34,14 @@ export function demoResource(options: { writeByDefault?: boolean } = {}) {
 /** Starts a real Gatehouse on loopback with a test configuration (dev mode: dev login, loopback CIMD). */
 export async function startTestGatehouse(
   overrides: Partial<ConfigInput> = {},
-  options: StartOptions & { issuerPath?: string; port?: number } = {},
+  options: StartOptions & { issuerPath?: string; port?: number; host?: 'localhost' } = {},
 ) {
   const port = options.port ?? (await freePort());
   const destination = createMemoryDestination();
   const raw: ConfigInput = {
     mode: 'dev',
-    issuer: `http://127.0.0.1:${port}${options.issuerPath ?? ''}`,
+    // `localhost` gives a second Gatehouse cookies of its own in one browser (cookies ignore the port).
+    issuer: `http://${options.host ?? '127.0.0.1'}:${port}${options.issuerPath ?? ''}`,
     listen: { host: '127.0.0.1', port },
     secret: 'test-secret-test-secret-test-secret-0123',
     encryptionKeys: [{ id: 't1', key: TEST_KEY }],

@@ -26,7 +26,11 @@ export function guardedFetch(
     } else if (given !== undefined && given !== null) throw new TypeError('only string bodies are sent');
     else if (request && method !== 'GET' && method !== 'HEAD') body = await request.text();
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-    const answer = await safeFetch(url, options, deps, { method, headers, ...(body === undefined ? {} : { body }) });
+    const answer = await safeFetch(url, options, deps, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const status = answer.status;
     const nullBody = status === 204 || status === 205 || status === 304;
     return new Response(nullBody ? null : answer.text, { status, headers: answer.headers });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hubNames, MAX_NAME_LENGTH, type UpstreamName } from './hub-names';
+import { hubNames, MAX_NAME_LENGTH, type UpstreamName } from './names';
 
 const tool = (entry: string, name: string, prefix: string | null = entry): UpstreamName => ({
   entry,

@@ -1,4 +1,4 @@
-import { sha256 } from '../crypto';
+import { sha256 } from '../../crypto';
 
 /** One tool (or prompt, resource template…) of one upstream, as the hub lists it. */
 export interface UpstreamName {

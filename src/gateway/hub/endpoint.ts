@@ -1,0 +1,229 @@
+import type { HmacKey } from '../../crypto';
+import type { PlainAnswer, PlainRequest } from '../../http/plain';
+import { plainJson } from '../../http/plain';
+import type { VerifiedToken } from '../../resource/verify';
+import type { AuditLog, Logger } from '../../telemetry';
+import { failureAnswers, isModernWire, isRequest, parseMessages, type RpcMessage } from '../json-rpc';
+import { createEndpointProxy } from '../proxy';
+import { createSessionBinding } from '../session-binding';
+import { createToolScopes } from '../tool-scopes';
+import type { Upstream } from '../upstream';
+import type { CatalogEntry } from './catalog';
+import type { Health } from './health';
+import { asUnavailable, type Links, type UpstreamLink } from './links';
+import type { HubProtocol } from './protocol';
+import type { Vault } from './vault';
+import type { HubView, Views } from './view';
+
+export interface HubEndpointDeps {
+  path: string;
+  views: Views;
+  links: Links;
+  vault: Vault;
+  protocol: HubProtocol;
+  health: Health;
+  audit: AuditLog;
+  hmacKey: HmacKey;
+  logger: Logger;
+  upstreamFor(entry: CatalogEntry): Upstream;
+  now(): number;
+}
+
+const NO_SCOPES = createToolScopes({});
+
+/**
+ * The hub's MCP endpoint for a signed-in user. A single `tools/call` goes through the gateway's
+ * message-level proxy to the upstream that owns the tool (the name rewritten, the user's credential in
+ * place of their Gatehouse token), so streams, progress and elicitations pass as they do on an endpoint;
+ * when the client and the upstream speak different eras the call is bridged by the SDK instead.
+ * Everything else — handshake, discovery, lists, prompts, resources — the hub answers itself.
+ */
+export function createHubEndpoint(deps: HubEndpointDeps) {
+  const sessions = createSessionBinding(deps.hmacKey, deps.path);
+  const proxies = new Map<string, ReturnType<typeof createEndpointProxy>>();
+  const proxyFor = (entry: CatalogEntry) => {
+    const key = `${entry.slug}\u0000${entry.url}\u0000${entry.timeoutSeconds}`;
+    let proxy = proxies.get(key);
+    if (!proxy) {
+      proxy = createEndpointProxy({
+        upstream: deps.upstreamFor(entry),
+        timeoutMs: entry.timeoutSeconds * 1000,
+        tools: NO_SCOPES,
+        sessions,
+        scopeChallenge: () => '',
+        logger: deps.logger.child({ upstream: entry.slug }),
+      });
+      proxies.set(key, proxy);
+    }
+    return proxy;
+  };
+
+  /** A call's outcome for the audit and health: an error answer or a tool error, when it can be seen. */
+  const outcomeOf = (answer: PlainAnswer): 'ok' | 'error' => {
+    if (answer.status !== 200) return 'error';
+    const body = answer.body;
+    const text =
+      typeof body === 'string'
+        ? body
+        : body instanceof Uint8Array
+          ? new TextDecoder().decode(body.subarray(0, 65_536))
+          : '';
+    return /"isError"\s*:\s*true|"error"\s*:\s*\{/.test(text) ? 'error' : 'ok';
+  };
+
+  async function forward(
+    request: PlainRequest,
+    message: RpcMessage,
+    userId: string,
+    entry: CatalogEntry,
+    link: UpstreamLink,
+    name: string,
+  ) {
+    const params = message.params as Record<string, unknown>;
+    const body = JSON.stringify({ ...message, params: { ...params, name } });
+    const headers = new Map<string, string>();
+    for (const [header, value] of request.headers())
+      if (header !== 'mcp-session-id') headers.set(header, value);
+    if (headers.has('mcp-name')) headers.set('mcp-name', name);
+    if (link.era === 'legacy') {
+      headers.set('mcp-protocol-version', link.protocolVersion);
+      if (link.sessionId) headers.set('mcp-session-id', await sessions.wrap(userId, link.sessionId));
+    }
+    const forwarded: PlainRequest = {
+      method: 'POST',
+      path: request.path,
+      header: (header) => headers.get(header),
+      headers: () => headers.entries(),
+      body,
+      ...(request.signal ? { signal: request.signal } : {}),
+    };
+    const answer = await proxyFor(entry)(forwarded, {
+      subject: userId,
+      credential: () => deps.vault.credential(userId, entry),
+    });
+    delete answer.headers['mcp-session-id'];
+    return answer;
+  }
+
+  /** A tool call served by the SDK bridge: the JSON-RPC result (a tool error when the upstream fails). */
+  async function bridged(
+    userId: string,
+    view: HubView,
+    params: { name: string; arguments?: Record<string, unknown> },
+  ) {
+    const route = view.toolRoutes.get(params.name);
+    if (!route) return toolError(`unknown tool ${params.name}`, 404);
+    const started = performance.now();
+    try {
+      const link = await deps.links.get(userId, route.entry);
+      // Only the name and arguments cross: the caller's `_meta` belongs to its own era and session.
+      const result = await link.client.callTool({
+        name: route.name,
+        ...(params.arguments ? { arguments: params.arguments } : {}),
+      });
+      deps.health.called(route.entry.slug, performance.now() - started);
+      return result;
+    } catch (error) {
+      const failure = asUnavailable(error, route.entry);
+      deps.health.failed(route.entry.slug, failure.message);
+      return toolError(failure.message, failure.httpStatus);
+    }
+  }
+
+  async function serve(request: PlainRequest, token: VerifiedToken): Promise<PlainAnswer> {
+    const messages = request.method === 'POST' ? parseMessages(request.body ?? '') : undefined;
+    const only = messages?.length === 1 ? messages[0] : undefined;
+    if (only && isRequest(only) && only.method === 'tools/call') return call(request, token, only);
+    return sdk(request, token);
+  }
+
+  async function call(
+    request: PlainRequest,
+    token: VerifiedToken,
+    message: RpcMessage,
+  ): Promise<PlainAnswer> {
+    const name = (message.params as { name?: unknown } | undefined)?.name;
+    const view = await deps.views.view(token.userId);
+    const route = typeof name === 'string' ? view.toolRoutes.get(name) : undefined;
+    if (!route) return sdk(request, token);
+    const { entry } = route;
+    const started = performance.now();
+    let answer: PlainAnswer;
+    try {
+      let link = await deps.links.get(token.userId, entry);
+      const modernClient = isModernWire(message, request.header('mcp-protocol-version') ?? null);
+      if (modernClient === (link.era === 'modern')) {
+        answer = await forward(request, message, token.userId, entry, link, route.name);
+        // The upstream forgot its session: open a new one and send the call once more.
+        if (answer.status === 404 && link.era === 'legacy' && link.sessionId) {
+          deps.links.drop(token.userId, entry.slug);
+          link = await deps.links.get(token.userId, entry);
+          answer = await forward(request, message, token.userId, entry, link, route.name);
+        }
+      } else {
+        // Across eras: the SDK bridges, and the result takes the caller's era's shape.
+        const { resultType: _era, ...result } = (await bridged(
+          token.userId,
+          view,
+          message.params as { name: string },
+        )) as Record<string, unknown>;
+        answer = plainJson(200, {
+          jsonrpc: '2.0',
+          id: message.id,
+          result: modernClient ? { resultType: 'complete', ...result } : result,
+        });
+      }
+    } catch (error) {
+      const failure = asUnavailable(error, entry);
+      deps.links.drop(token.userId, entry.slug);
+      deps.health.failed(entry.slug, failure.message);
+      const answers = failureAnswers(
+        [message],
+        failure.message,
+        failure.httpStatus,
+        request.header('mcp-protocol-version') ?? null,
+      );
+      answer = plainJson(200, answers[0]);
+    }
+    const ms = performance.now() - started;
+    const outcome = outcomeOf(answer);
+    deps.health.called(entry.slug, ms);
+    // One event per call: who, which client, which upstream and tool, how it went — never arguments or results.
+    await deps.audit.record({
+      event: 'hub.tool_called',
+      userId: token.userId,
+      clientId: token.clientId,
+      resource: entry.slug,
+      details: { tool: route.name, outcome, ms: Math.round(ms) },
+    });
+    return answer;
+  }
+
+  async function sdk(request: PlainRequest, token: VerifiedToken): Promise<PlainAnswer> {
+    const headers = new Headers();
+    for (const [name, value] of request.headers())
+      if (name !== 'authorization' && name !== 'cookie') headers.set(name, value);
+    const response = await deps.protocol.fetch(
+      new Request(`http://hub.invalid${request.path}`, {
+        method: request.method,
+        headers,
+        ...(request.body !== undefined && request.method === 'POST' ? { body: request.body } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+      }),
+      token.userId,
+      token.clientId,
+      [...token.scopes],
+    );
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      out[name] = value;
+    });
+    return { status: response.status, headers: out, body: response.body };
+  }
+
+  return { serve, bridged };
+}
+
+function toolError(message: string, httpStatus: number) {
+  return { isError: true, content: [{ type: 'text', text: message }], structuredContent: { httpStatus } };
+}

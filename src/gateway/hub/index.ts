@@ -1,0 +1,203 @@
+import { isIP } from 'node:net';
+import type { HubConfig } from '../../config/hub-schema';
+import { type ResourceConfig, resourceSchema } from '../../config/resource-schema';
+import type { HmacKey, KeyRing } from '../../crypto';
+import type { IdentityGuard } from '../../identity';
+import { classifyAddress } from '../../lib/net/address';
+import { guardedFetch } from '../../lib/net/guarded-fetch';
+import { guardedLookup } from '../../lib/net/guarded-lookup';
+import type { OutboundDeps } from '../../lib/net/safe-fetch';
+import type { ProtectedResource } from '../../oauth/resource';
+import {
+  createSqlCatalogStore,
+  createSqlConnectionStore,
+  createSqlLockStore,
+  createSqlUpstreamClientStore,
+  type EphemeralStore,
+  type SqlDatabase,
+} from '../../store';
+import type { AuditLog, Logger } from '../../telemetry';
+import type { Endpoint } from '../endpoints';
+import { httpUpstream } from '../http-upstream';
+import type { Upstream } from '../upstream';
+import { type CatalogEntry, createCatalog, seedCatalog } from './catalog';
+import { hubClient } from './client-document';
+import { createConnectFlows } from './connect';
+import { createHubEndpoint } from './endpoint';
+import { createHealth } from './health';
+import { createLinks } from './links';
+import { createHubProtocol } from './protocol';
+import { createUpstreamOAuth } from './upstream-oauth';
+import { createVault } from './vault';
+import { createViews } from './view';
+
+export const HUB_SCOPE = 'hub:tools';
+
+/** The hub's endpoint as a protected resource: OAuth and personal access tokens, one scope. */
+export function hubResourceConfig(hub: HubConfig): ResourceConfig {
+  return resourceSchema.parse({
+    path: hub.path,
+    name: hub.name,
+    scopes: [{ name: HUB_SCOPE, description: 'Use the tools of the servers you connected', default: true }],
+    auth: ['oauth', 'pat'],
+  });
+}
+
+export interface HubDeps {
+  issuer: string;
+  hub: HubConfig;
+  dev: boolean;
+  database: SqlDatabase;
+  ephemeral: EphemeralStore;
+  keyRing: KeyRing;
+  hmacKey: HmacKey;
+  audit: AuditLog;
+  logger: Logger;
+  guard: IdentityGuard;
+  outbound: OutboundDeps;
+  env: Readonly<Record<string, string | undefined>>;
+  now(): number;
+}
+
+/** The gateway hub: catalog, token vault, connect flows and the aggregated endpoint, wired together. */
+export async function createHub(deps: HubDeps) {
+  const logger = deps.logger.child({ component: 'hub' });
+  const catalogStore = createSqlCatalogStore(deps.database);
+  const seeded = await seedCatalog(catalogStore, deps.hub.catalog, deps.now());
+  if (
+    seeded.created.length + seeded.updated.length + seeded.removed.length > 0 ||
+    seeded.keptEdited.length > 0
+  )
+    logger.info(seeded, 'hub catalog seeded from config');
+  const client = hubClient(deps.issuer, deps.hub.name);
+  // In development (and tests) upstreams and their authorization servers may be on loopback.
+  const allowLoopback = deps.dev;
+  const oauth = createUpstreamOAuth({
+    fetch: guardedFetch(deps.outbound, { maxBytes: 256 * 1024, timeoutMs: 10_000, allowLoopback }),
+    clients: createSqlUpstreamClientStore(deps.database),
+    keyRing: deps.keyRing,
+    clientMetadataUrl: client.clientId,
+    redirectUri: client.redirectUri,
+    clientName: deps.hub.name,
+    env: deps.env,
+    now: deps.now,
+  });
+  const health = createHealth(deps.now);
+  const upstreams = new Map<string, Upstream & { close(): void }>();
+  const lookup = guardedLookup({ allowLoopback });
+  /** One pooled upstream per URL, dialled only at addresses the SSRF guard accepts. */
+  const upstreamFor = (entry: CatalogEntry): Upstream => {
+    let upstream = upstreams.get(entry.url);
+    if (!upstream) {
+      const host = new URL(entry.url).hostname.replace(/^\[|\]$/g, '');
+      const cls = isIP(host) ? classifyAddress(host) : 'public';
+      if (cls !== 'public' && !(cls === 'loopback' && allowLoopback))
+        return { call: () => Promise.reject(new Error(`${host} is a ${cls} address; refused`)) };
+      upstream = httpUpstream(entry.url, { lookup });
+      upstreams.set(entry.url, upstream);
+    }
+    return upstream;
+  };
+
+  let onUserChange = (_userId: string) => {};
+  let onCatalogChange = () => {};
+  const catalog = createCatalog({
+    store: catalogStore,
+    audit: deps.audit,
+    now: deps.now,
+    allowLoopbackHttp: deps.dev,
+    onChange: () => onCatalogChange(),
+  });
+  const vault = createVault({
+    store: createSqlConnectionStore(deps.database),
+    oauth,
+    keyRing: deps.keyRing,
+    hmacKey: deps.hmacKey,
+    locks: createSqlLockStore(deps.database, deps.now),
+    audit: deps.audit,
+    logger,
+    now: deps.now,
+    refreshBeforeMs: deps.hub.refreshBeforeExpirySeconds * 1000,
+    idpToken: (userId) => deps.guard.upstreamAccessToken(userId),
+    env: deps.env,
+    onChange: (userId) => onUserChange(userId),
+  });
+  const links = createLinks({
+    upstreamFor,
+    credential: (userId, entry) => vault.credential(userId, entry),
+    logger,
+    now: deps.now,
+    idleMs: 5 * 60_000,
+  });
+  const views = createViews({
+    catalog,
+    vault,
+    links,
+    health,
+    logger,
+    now: deps.now,
+    cacheMs: deps.hub.listCacheSeconds * 1000,
+  });
+  let endpointImpl: ReturnType<typeof createHubEndpoint> | undefined;
+  const protocol = createHubProtocol({
+    name: deps.hub.name,
+    views,
+    links,
+    callTool: (userId, view, params) =>
+      (endpointImpl as ReturnType<typeof createHubEndpoint>).bridged(userId, view, params),
+  });
+  endpointImpl = createHubEndpoint({
+    path: deps.hub.path,
+    views,
+    links,
+    vault,
+    protocol,
+    health,
+    audit: deps.audit,
+    hmacKey: deps.hmacKey,
+    logger,
+    upstreamFor,
+    now: deps.now,
+  });
+  onUserChange = (userId) => {
+    views.forget(userId);
+    links.dropUser(userId);
+    protocol.toolsChanged();
+  };
+  onCatalogChange = () => {
+    views.forgetAll();
+    protocol.toolsChanged();
+  };
+  const flows = createConnectFlows({
+    catalog,
+    oauth,
+    vault,
+    flows: deps.ephemeral,
+    keyRing: deps.keyRing,
+    hmacKey: deps.hmacKey,
+    audit: deps.audit,
+  });
+  const config = hubResourceConfig(deps.hub);
+  const serve = endpointImpl.serve;
+
+  return {
+    config,
+    client,
+    catalog,
+    vault,
+    views,
+    flows,
+    health,
+    /** the hub as one more protected endpoint, for the gates */
+    endpoint(resource: ProtectedResource): Endpoint {
+      return { kind: 'token', config, resource, serve };
+    },
+    async close() {
+      links.close();
+      await protocol.close();
+      for (const upstream of upstreams.values()) upstream.close();
+    },
+  };
+}
+
+export type Hub = Awaited<ReturnType<typeof createHub>>;

@@ -1,0 +1,123 @@
+import {
+  type AuthInfo,
+  createMcpHandler,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+} from '@modelcontextprotocol/server';
+import { fromBase64Url, toBase64Url, utf8 } from '../../crypto';
+import type { Links } from './links';
+import type { HubView, Views } from './view';
+
+const PAGE_SIZE = 100;
+type Kind = 'tools' | 'prompts' | 'resources' | 'templates';
+
+/** An opaque cursor: which list and where in it. Anything else is refused (-32602). */
+function page<T>(items: T[], kind: Kind, cursor: string | undefined): { items: T[]; nextCursor?: string } {
+  let offset = 0;
+  if (cursor !== undefined) {
+    try {
+      const parsed = JSON.parse(utf8.decode(fromBase64Url(cursor))) as { k?: unknown; o?: unknown };
+      if (parsed.k !== kind || typeof parsed.o !== 'number' || !Number.isInteger(parsed.o) || parsed.o < 0)
+        throw new Error('wrong cursor');
+      offset = parsed.o;
+    } catch {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'invalid cursor');
+    }
+  }
+  const next = offset + PAGE_SIZE;
+  return {
+    items: items.slice(offset, next),
+    ...(next < items.length
+      ? { nextCursor: toBase64Url(utf8.encode(JSON.stringify({ k: kind, o: next }))) }
+      : {}),
+  };
+}
+
+/** What the hub says about upstreams it could not list, on every list (MCP `_meta`). */
+const skippedMeta = (view: HubView) =>
+  view.skipped.length > 0 ? { _meta: { 'io.gatehouse/skipped': view.skipped } } : {};
+
+/**
+ * The hub's own MCP server: it answers the handshake and discovery (both eras, through the SDK), the
+ * lists (from the user's view), and bridges what it forwards no other way — prompts, resource reads, and
+ * a tool call the message-level path could not take — through the user's SDK link to the upstream.
+ */
+export function createHubProtocol(deps: {
+  name: string;
+  views: Views;
+  links: Links;
+  /** a tool call the hub serves here (batched, or across eras) */
+  callTool(
+    userId: string,
+    view: HubView,
+    params: { name: string; arguments?: Record<string, unknown> },
+  ): Promise<unknown>;
+}) {
+  const userOf = (authInfo: AuthInfo | undefined) => {
+    if (!authInfo) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'not signed in');
+    return authInfo.token;
+  };
+  const handler = createMcpHandler(
+    (ctx) => {
+      const userId = userOf(ctx.authInfo);
+      const view = () => deps.views.view(userId);
+      const server = new Server(
+        { name: deps.name, version: '0.1.0' },
+        { capabilities: { tools: { listChanged: true }, prompts: {}, resources: {} } },
+      );
+      server.setRequestHandler('tools/list', async (request) => {
+        const current = await view();
+        const { items, nextCursor } = page(current.tools, 'tools', request.params?.cursor);
+        return { tools: items, ...(nextCursor ? { nextCursor } : {}), ...skippedMeta(current) };
+      });
+      server.setRequestHandler('prompts/list', async (request) => {
+        const current = await view();
+        const { items, nextCursor } = page(current.prompts, 'prompts', request.params?.cursor);
+        return { prompts: items, ...(nextCursor ? { nextCursor } : {}), ...skippedMeta(current) };
+      });
+      server.setRequestHandler('resources/list', async (request) => {
+        const current = await view();
+        const { items, nextCursor } = page(current.resources, 'resources', request.params?.cursor);
+        return { resources: items, ...(nextCursor ? { nextCursor } : {}), ...skippedMeta(current) };
+      });
+      server.setRequestHandler('resources/templates/list', async (request) => {
+        const current = await view();
+        const { items, nextCursor } = page(current.templates, 'templates', request.params?.cursor);
+        return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}), ...skippedMeta(current) };
+      });
+      server.setRequestHandler('tools/call', async (request) => {
+        const result = await deps.callTool(userId, await view(), request.params);
+        return result as never;
+      });
+      server.setRequestHandler('prompts/get', async (request) => {
+        const current = await view();
+        const route = current.promptRoutes.get(request.params.name);
+        if (!route)
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown prompt ${request.params.name}`);
+        const link = await deps.links.get(userId, route.entry);
+        return link.client.getPrompt({ ...request.params, name: route.name });
+      });
+      server.setRequestHandler('resources/read', async (request) => {
+        const current = await view();
+        const entry = deps.views.resourceEntry(current, request.params.uri);
+        if (!entry)
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown resource ${request.params.uri}`);
+        const link = await deps.links.get(userId, entry);
+        return link.client.readResource(request.params);
+      });
+      return server;
+    },
+    { legacy: 'stateless' },
+  );
+  return {
+    /** Serves one request for a signed-in user. */
+    fetch: (request: Request, userId: string, clientId: string, scopes: string[]) =>
+      handler.fetch(request, { authInfo: { token: userId, clientId, scopes } }),
+    /** Tells listening clients (2026-07-28 subscriptions) to list tools again. */
+    toolsChanged: () => handler.notify.toolsChanged(),
+    close: () => handler.close(),
+  };
+}
+
+export type HubProtocol = ReturnType<typeof createHubProtocol>;

@@ -1,0 +1,144 @@
+import { type Context, Hono } from 'hono';
+import { type AppEnv, readHtmlForm } from '../../http';
+import { csrfToken, verifyCsrfToken } from '../../identity/csrf';
+import type { Session } from '../../identity/session';
+import { currentSession, type IdentityDeps } from '../../identity/web-session';
+import { type ConnectionRow, ConnectionsPage } from '../../pages/connections-page';
+import { ErrorPage } from '../../pages/error-page';
+import { CatalogError } from './catalog';
+import { HUB_CALLBACK_PATH, HUB_DOCUMENT_PATH } from './client-document';
+import { FlowError, offeredScopes } from './connect';
+import type { Hub } from './index';
+
+const list = (value: string | string[] | undefined) =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** The user's side of the hub: the Connections page, connect and disconnect, the callback, Gatehouse's CIMD. */
+export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const hubUrl = `${new URL(identity.issuer).origin}${hub.config.path}`;
+
+  app.get(HUB_DOCUMENT_PATH, (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(hub.client.document);
+  });
+
+  const problem = (c: Context<AppEnv>, title: string, message: string, status: 400 | 403 | 404 | 502) =>
+    c.html(
+      <ErrorPage
+        title={title}
+        message={message}
+        requestId={c.get('requestId')}
+        retryHref="/hub/connections"
+      />,
+      status,
+    );
+
+  const render = async (
+    c: Context<AppEnv>,
+    session: Session,
+    extra: { message?: string; error?: string } = {},
+    status: 200 | 400 | 502 = 200,
+  ) => {
+    const connections = new Map(
+      (await hub.vault.list(session.user.id)).map((record) => [record.slug, record]),
+    );
+    const rows = (await hub.catalog.entries()).map((entry): ConnectionRow => {
+      const record = connections.get(entry.slug);
+      const oauth = entry.auth.type === 'oauth';
+      return {
+        slug: entry.slug,
+        name: entry.name,
+        description: entry.description,
+        url: entry.url,
+        needsConnection: oauth,
+        status: !oauth
+          ? 'ready'
+          : !record
+            ? 'not-connected'
+            : record.status === 'active'
+              ? 'connected'
+              : 'broken',
+        scopes: record?.scopes ?? '',
+        lastError: record?.status === 'broken' ? record.lastError : null,
+        templates: entry.auth.type === 'oauth' ? entry.auth.templates : [],
+        scopeChoices: offeredScopes(entry),
+      };
+    });
+    c.header('Cache-Control', 'no-store');
+    return c.html(
+      <ConnectionsPage
+        userEmail={session.user.email}
+        csrf={await csrfToken(identity.hmacKey, session.id, 'hub-connections')}
+        hubUrl={hubUrl}
+        rows={rows}
+        {...extra}
+      />,
+      status,
+    );
+  };
+
+  app.get('/hub/connections', async (c) => {
+    const session = await currentSession(identity, c);
+    if (!session) return c.redirect('/login', 302);
+    const done = c.req.query('connected');
+    const entry = done ? await hub.catalog.entry(done) : undefined;
+    return render(
+      c,
+      session,
+      entry ? { message: `${entry.name} is connected. Its tools are now served at ${hubUrl}.` } : {},
+    );
+  });
+
+  app.post('/hub/connections/:slug/connect', async (c) => {
+    const session = await currentSession(identity, c);
+    const form = await readHtmlForm(c, { all: true });
+    if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'hub-connections', one(form.csrf))))
+      return problem(c, 'Request refused', 'Sign in again and retry.', 403);
+    const template = one(form.template);
+    const scopes = list(form.scope);
+    try {
+      const { url } = await hub.flows.begin(session.user.id, session.id, c.req.param('slug'), {
+        ...(template ? { template } : {}),
+        ...(template === undefined && scopes.length > 0 ? { scopes } : {}),
+      });
+      return c.redirect(url, 302);
+    } catch (error) {
+      if (error instanceof CatalogError)
+        return problem(c, 'Cannot connect', error.message, error.status === 409 ? 400 : error.status);
+      if (error instanceof FlowError) return problem(c, 'Cannot connect', error.message, error.status);
+      throw error;
+    }
+  });
+
+  app.get(HUB_CALLBACK_PATH, async (c) => {
+    const session = await currentSession(identity, c);
+    const query = c.req.query();
+    try {
+      const { entry } = await hub.flows.finish(session?.user.id, session?.id, query);
+      return c.redirect(`/hub/connections?connected=${encodeURIComponent(entry.slug)}`, 303);
+    } catch (error) {
+      if (error instanceof FlowError) return problem(c, 'Not connected', error.message, error.status);
+      throw error;
+    }
+  });
+
+  app.post('/hub/connections/:slug/disconnect', async (c) => {
+    const session = await currentSession(identity, c);
+    const form = await readHtmlForm(c);
+    if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'hub-connections', one(form.csrf))))
+      return problem(c, 'Request refused', 'Sign in again and retry.', 403);
+    const slug = c.req.param('slug');
+    const result = await hub.vault.disconnect(session.user.id, slug, 'user');
+    if (!result.found)
+      return render(c, session, { error: 'That connection does not exist (already disconnected?).' }, 400);
+    return render(c, session, {
+      message: result.revokedUpstream
+        ? 'Disconnected; the upstream revoked the token.'
+        : 'Disconnected. The upstream offers no revocation: its token will lapse when it expires.',
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,201 @@
+import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Browser as Chromium, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, chromiumAvailable, launchChromium, submitDevLogin } from '../support/chromium';
+import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { createBrowser, devLogin } from '../support/oauth-driver';
+import { createPatThroughPage } from '../support/pat';
+
+const EMAIL = 'hubuser@example.com';
+
+/** An upstream MCP server behind its own real authorization server: another Gatehouse on `localhost`. */
+function startUpstream(options: { cimd: boolean }) {
+  return startTestGatehouse(
+    {
+      resources: [{ ...demoResource(), toolScopes: { 'notes.add': ['mcp:write'] } }],
+      cimd: { enabled: options.cimd, allowLoopbackDocuments: true },
+      registration: { enabled: true },
+    },
+    { host: 'localhost' },
+  );
+}
+
+async function hubClient(url: string, token: string, mode: 'auto' | 'legacy') {
+  const client = new Client({ name: 'hub-test', version: '1' }, { versionNegotiation: { mode } });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return client;
+}
+
+const text = (result: unknown) =>
+  ((result as { content?: Array<{ text?: string }> }).content ?? [])
+    .map((block) => block.text ?? '')
+    .join('');
+
+/** Connect (or change scopes of) one catalog entry in the real pages: the upstream's login and consent. */
+async function connectInChromium(page: Page, hub: TestGatehouse, slug: string, template?: string) {
+  await page.goto(`${hub.url}/hub/connections`);
+  const section = page.locator(`section[data-entry="${slug}"]`);
+  if (template) await section.locator(`input[name=template][value="${template}"]`).check();
+  await section.locator('button.primary').click();
+  await page.waitForURL((url) => url.hostname === 'localhost');
+  if (new URL(page.url()).pathname === '/login') await submitDevLogin(page, EMAIL);
+  await page.waitForSelector('button[value=approve]');
+  await page.screenshot({ path: join(ARTIFACTS, `hub-consent-${slug}.png`), fullPage: true });
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/hub/connections' && url.host === new URL(hub.url).host),
+    page.click('button[value=approve]'),
+  ]);
+}
+
+describe.skipIf(!chromiumAvailable)(
+  'the hub: connect two OAuth upstreams in Chromium, call both through /hub/mcp',
+  () => {
+    let alpha: TestGatehouse; // CIMD
+    let beta: TestGatehouse; // DCR only
+    let hub: TestGatehouse;
+    let chromium: Chromium;
+    let page: Page;
+    let pat: string;
+
+    beforeAll(async () => {
+      [alpha, beta] = await Promise.all([startUpstream({ cimd: true }), startUpstream({ cimd: false })]);
+      hub = await startTestGatehouse({
+        hub: {
+          enabled: true,
+          catalog: [
+            {
+              slug: 'alpha',
+              name: 'Alpha',
+              url: `${alpha.config.issuer}/mcp`,
+              auth: {
+                type: 'oauth',
+                scopes: ['mcp:tools'],
+                templates: [
+                  { name: 'read-only', description: 'Read only', scopes: ['mcp:tools'] },
+                  { name: 'full', description: 'Read and write', scopes: ['mcp:tools', 'mcp:write'] },
+                ],
+              },
+            },
+            {
+              slug: 'beta',
+              name: 'Beta',
+              url: `${beta.config.issuer}/mcp`,
+              auth: { type: 'oauth', scopes: ['mcp:tools'] },
+            },
+          ],
+        },
+      });
+      chromium = await launchChromium();
+      page = await (await chromium.newContext()).newPage();
+      await page.goto(`${hub.url}/hub/connections`);
+      await submitDevLogin(page, EMAIL);
+      // The same person's personal access token for the hub endpoint, as a CLI agent would use.
+      const cookies = createBrowser(hub.url);
+      await devLogin(cookies, EMAIL);
+      const created = await createPatThroughPage(cookies, {
+        name: 'hub agent',
+        resource: '/hub/mcp',
+        scope: 'hub:tools',
+        expires_days: '7',
+      });
+      pat = created.token as string;
+      expect(pat).toMatch(/^gth_/);
+    }, 60_000);
+    afterAll(async () => {
+      await chromium?.close();
+      await Promise.all([hub?.close(), alpha?.close(), beta?.close()]);
+    });
+
+    it('connects both (CIMD at one, DCR at the other) and serves their tools by prefix, on both wires', async () => {
+      const before = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
+      expect((await before.listTools()).tools).toEqual([]);
+      await before.close();
+
+      await connectInChromium(page, hub, 'alpha', 'read-only');
+      expect(
+        await page.locator('section[data-entry="alpha"] [data-status]').getAttribute('data-status'),
+      ).toBe('connected');
+      await connectInChromium(page, hub, 'beta');
+      await page.screenshot({ path: join(ARTIFACTS, 'hub-connections.png'), fullPage: true });
+
+      // Alpha knew the hub by its metadata document; Beta registered it (DCR).
+      expect(alpha.logs.text()).toContain('/.well-known/oauth-client/gatehouse.json');
+      const registered = await beta.database.db
+        .selectFrom('oauth_clients')
+        .select(['kind', 'metadata'])
+        .execute();
+      expect(registered.some((row) => row.kind === 'dcr' && row.metadata.includes('/hub/callback'))).toBe(
+        true,
+      );
+
+      for (const mode of ['auto', 'legacy'] as const) {
+        const client = await hubClient(`${hub.url}/hub/mcp`, pat, mode);
+        const names = (await client.listTools()).tools.map((tool) => tool.name);
+        expect(names).toEqual(expect.arrayContaining(['alpha__echo', 'beta__echo', 'beta__time']));
+        // `notes.list` has a character some clients refuse: renamed, with a hash so it can never collide.
+        expect(names.find((name) => name.startsWith('alpha__notes_list_'))).toMatch(
+          /^alpha__notes_list_[\w-]{8}$/,
+        );
+        // Alpha lists `notes.add` only to a token with mcp:write, which the read-only template did not ask for.
+        expect(names.some((name) => name.startsWith('alpha__notes_add'))).toBe(false);
+        expect(
+          text(await client.callTool({ name: 'alpha__echo', arguments: { text: `alpha ${mode}` } })),
+        ).toBe(`alpha ${mode}`);
+        expect(text(await client.callTool({ name: 'beta__echo', arguments: { text: `beta ${mode}` } }))).toBe(
+          `beta ${mode}`,
+        );
+        await client.close();
+      }
+    }, 90_000);
+
+    it('an upstream refusal reaches the caller as a tool error with its status; changing scopes adds tools', async () => {
+      const client = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
+      const refused = (await client.callTool({ name: 'alpha__forbidden', arguments: {} })) as {
+        isError?: boolean;
+        structuredContent?: { httpStatus?: number };
+      };
+      expect(refused.isError).toBe(true);
+      expect(refused.structuredContent?.httpStatus).toBe(403);
+
+      await connectInChromium(page, hub, 'alpha', 'full');
+      expect(await page.textContent('section[data-entry="alpha"]')).toContain('mcp:write');
+      const notesAdd = (await client.listTools()).tools.find((tool) =>
+        tool.name.startsWith('alpha__notes_add'),
+      )?.name;
+      expect(notesAdd).toBeDefined();
+      const added = await client.callTool({
+        name: notesAdd as string,
+        arguments: { text: 'through the hub' },
+      });
+      expect(text(added)).toContain('added note');
+      await client.close();
+    }, 60_000);
+
+    it('disconnecting one revokes its token at the upstream and its tools vanish', async () => {
+      const revokedBefore = (alpha.logs.text().match(/audit token\.revoked|audit grant\.revoked/g) ?? [])
+        .length;
+      await page.goto(`${hub.url}/hub/connections`);
+      await page.locator('section[data-entry="alpha"] form[action$="/disconnect"] button').click();
+      await page.waitForLoadState('load');
+      expect(await page.textContent('body')).toContain('the upstream revoked the token');
+      const revokedAfter = (alpha.logs.text().match(/audit token\.revoked|audit grant\.revoked/g) ?? [])
+        .length;
+      expect(revokedAfter).toBeGreaterThan(revokedBefore);
+
+      const client = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      expect(names.some((name) => name.startsWith('alpha__'))).toBe(false);
+      expect(names).toContain('beta__echo');
+      await client.close();
+
+      const events = hub.logs.text();
+      for (const event of ['hub.connected', 'hub.tool_called', 'hub.disconnected'])
+        expect(events).toContain(`audit ${event}`);
+    }, 60_000);
+  },
+);
