@@ -1,3 +1,4 @@
+import { adminApiResource } from './admin/admin-guard';
 import type { GatehouseConfig } from './config';
 import { decodeKey } from './config';
 import { createKeyRing, importHmacKey, utf8 } from './crypto';
@@ -124,7 +125,8 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     keyRing,
     hmacKey,
     now,
-    resources,
+    // Admins may also make tokens for the admin API (checked at creation and at every use).
+    resources: [...resources, adminApiResource(config.issuer)],
     policy: config.personalAccessTokens,
   };
   const authenticator = createBearerAuthenticator({

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { adminRoutes } from './admin/audit-routes';
+import { catalogApi } from './admin/catalog-api';
+import { catalogRoutes } from './admin/catalog-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
 import { createEndpoints } from './gateway/endpoints';
@@ -167,7 +169,13 @@ export async function startGatehouse(
       adminRoutes(identity, core.auditStore),
       tokenRoutes(core.pats, identity, core.audit),
       resourceRoutes(config.issuer, core.resources, gates),
-      ...(hub ? [hubRoutes(hub, identity)] : []),
+      ...(hub
+        ? [
+            hubRoutes(hub, identity),
+            catalogApi(hub, identity, core.pats),
+            catalogRoutes(hub, identity, core.pats),
+          ]
+        : []),
       ...playground,
     ],
   });

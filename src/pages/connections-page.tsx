@@ -11,6 +11,8 @@ export interface ConnectionRow {
   scopes: string;
   lastError: string | null;
   templates: Array<{ name: string; description: string; scopes: string[] }>;
+  /** the template whose scopes the connection holds, if one matches */
+  currentTemplate?: string | undefined;
   /** single scopes offered (the entry's defaults and its templates') */
   scopeChoices: string[];
 }
@@ -52,7 +54,7 @@ export function ConnectionsPage(props: ConnectionsPageProps) {
       ) : null}
       {props.rows.length === 0 ? <p>No server has been approved for this Gatehouse yet.</p> : null}
       {props.rows.map((row) => (
-        <section class="card" data-entry={row.slug}>
+        <section class="card" id={row.slug} data-entry={row.slug}>
           <h2>{row.name}</h2>
           {row.description ? <p>{row.description}</p> : null}
           <p class="muted">

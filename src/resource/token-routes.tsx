@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { ADMIN_API_PATH, userIsAdmin } from '../admin/admin-guard';
 import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
@@ -43,11 +44,13 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
       lastUsed: day(token.lastUsedAt, 'never'),
       expires: day(token.expiresAt, 'never'),
     }));
+    // The admin API's tokens are offered to admins only.
+    const admin = await userIsAdmin(identity, session.user.id);
     c.header('Cache-Control', 'no-store'); // the page may carry a new token
     return c.html(
       <TokensPage
         tokens={tokens}
-        endpoints={endpoints}
+        endpoints={admin ? endpoints : endpoints.filter((endpoint) => endpoint.path !== ADMIN_API_PATH)}
         csrf={await csrfToken(identity.hmacKey, session.id, 'tokens')}
         userEmail={session.user.email}
         expiryChoices={expiryChoices(pats.policy.maxLifetimeDays, pats.policy.defaultLifetimeDays)}
@@ -76,6 +79,8 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
     if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'tokens', form.csrf)))
       return refused(c);
     const expires = form.expires_days;
+    if (form.resource === ADMIN_API_PATH && !(await userIsAdmin(identity, session.user.id)))
+      return render(c, session, { error: 'Only admins may create tokens for the admin API.' }, 400);
     const created = await createPat(pats, session.user.id, {
       name: form.name,
       resourcePath: form.resource,

@@ -12,6 +12,8 @@ import type { Hub } from './index';
 
 const list = (value: string | string[] | undefined) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
+const sameScopes = (a: readonly string[], b: readonly string[]) =>
+  new Set(a).size === new Set(b.filter(Boolean)).size && a.every((scope) => b.includes(scope));
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /** The user's side of the hub: the Connections page, connect and disconnect, the callback, Gatehouse's CIMD. */
@@ -63,6 +65,10 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
         scopes: record?.scopes ?? '',
         lastError: record?.status === 'broken' ? record.lastError : null,
         templates: entry.auth.type === 'oauth' ? entry.auth.templates : [],
+        currentTemplate:
+          entry.auth.type === 'oauth' && record
+            ? entry.auth.templates.find((t) => sameScopes(t.scopes, record.scopes.split(' ')))?.name
+            : undefined,
         scopeChoices: offeredScopes(entry),
       };
     });
@@ -120,6 +126,92 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
       return c.redirect(`/hub/connections?connected=${encodeURIComponent(entry.slug)}`, 303);
     } catch (error) {
       if (error instanceof FlowError) return problem(c, 'Not connected', error.message, error.status);
+      throw error;
+    }
+  });
+
+  /**
+   * A link to connect a server by its MCP URL (what a user pastes): a URL outside the catalog is refused
+   * with a page that says so (400 malformed or not https, 403 not approved); an approved one shows its card.
+   */
+  app.get('/hub/connect', async (c) => {
+    const session = await currentSession(identity, c);
+    if (!session) return c.redirect('/login', 302);
+    try {
+      const entry = await hub.catalog.entryForUrl(c.req.query('url') ?? '');
+      return c.redirect(`/hub/connections#${entry.slug}`, 302);
+    } catch (error) {
+      if (error instanceof CatalogError)
+        return problem(c, 'Cannot connect', error.message, error.status === 409 ? 400 : error.status);
+      throw error;
+    }
+  });
+
+  // The same for scripts in the user's browser: JSON, the session cookie, and X-CSRF-Token on changes.
+  const apiError = (
+    c: Context<AppEnv>,
+    status: 400 | 401 | 403 | 404 | 502,
+    code: string,
+    description: string,
+  ) => c.json({ error: code, error_description: description }, status);
+
+  app.get('/api/hub/connections', async (c) => {
+    const session = await currentSession(identity, c);
+    if (!session) return apiError(c, 401, 'unauthorized', 'sign in first');
+    const records = new Map((await hub.vault.list(session.user.id)).map((record) => [record.slug, record]));
+    const entries = (await hub.catalog.entries()).map((entry) => {
+      const record = records.get(entry.slug);
+      return {
+        slug: entry.slug,
+        name: entry.name,
+        url: entry.url,
+        auth: entry.auth.type,
+        status: entry.auth.type !== 'oauth' ? 'ready' : (record?.status ?? 'not-connected'),
+        scopes: record?.scopes ?? '',
+      };
+    });
+    c.header('Cache-Control', 'no-store');
+    return c.json({ entries, csrf: await csrfToken(identity.hmacKey, session.id, 'hub-api') });
+  });
+
+  app.post('/api/hub/connections', async (c) => {
+    const session = await currentSession(identity, c);
+    if (!session) return apiError(c, 401, 'unauthorized', 'sign in first');
+    if (!(await verifyCsrfToken(identity.hmacKey, session.id, 'hub-api', c.req.header('x-csrf-token'))))
+      return apiError(c, 403, 'csrf', 'send the csrf value of GET /api/hub/connections as X-CSRF-Token');
+    let input: { url?: unknown; slug?: unknown; template?: unknown; scopes?: unknown };
+    try {
+      input = (await c.req.json()) ?? {};
+    } catch {
+      return apiError(c, 400, 'invalid_json', 'send a JSON object with url or slug');
+    }
+    try {
+      const slug =
+        typeof input.slug === 'string'
+          ? input.slug
+          : (await hub.catalog.entryForUrl(typeof input.url === 'string' ? input.url : '')).slug;
+      const { url } = await hub.flows.begin(session.user.id, session.id, slug, {
+        ...(typeof input.template === 'string' ? { template: input.template } : {}),
+        ...(Array.isArray(input.scopes)
+          ? { scopes: input.scopes.filter((s): s is string => typeof s === 'string') }
+          : {}),
+      });
+      return c.json({ authorization_url: url }, 201);
+    } catch (error) {
+      if (error instanceof CatalogError)
+        return apiError(
+          c,
+          error.status === 409 ? 400 : error.status,
+          error.status === 403 ? 'not_in_catalog' : error.status === 404 ? 'not_found' : 'invalid_request',
+          error.message,
+        );
+      if (error instanceof FlowError)
+        return apiError(
+          c,
+          error.status,
+          error.status === 502 ? 'upstream_discovery_failed' : 'invalid_request',
+          error.message,
+        );
       throw error;
     }
   });

@@ -218,6 +218,9 @@ export function createVault(deps: VaultDeps) {
       return records.length;
     },
 
+    /** how many users connected each entry (admins' health view) */
+    usersPerEntry: () => deps.store.countBySlug(),
+
     async list(userId: string): Promise<ConnectionRecord[]> {
       return deps.store.listByUser(await userHash(userId));
     },

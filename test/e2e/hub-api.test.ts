@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoResource, freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { authorizeThroughPages, type Browser, createBrowser, devLogin } from '../support/oauth-driver';
+import { createPatThroughPage } from '../support/pat';
+
+const ADMIN = 'admin@example.com';
+const USER = 'user@example.com';
+
+/** A JSON request with a cookie browser's session (and any extra headers). */
+async function json(
+  browser: Browser | undefined,
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(new URL(path, base), {
+    method,
+    redirect: 'manual',
+    headers: {
+      ...(browser ? { cookie: browser.jar.header() } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+describe('the hub catalog API and the connect flow over HTTP', () => {
+  let alpha: TestGatehouse;
+  let hub: TestGatehouse;
+  let admin: Browser;
+  let user: Browser;
+  let other: Browser;
+  let adminPat: string;
+
+  beforeAll(async () => {
+    alpha = await startTestGatehouse({ resources: [demoResource()] }, { host: 'localhost' });
+    hub = await startTestGatehouse({
+      access: { allowAnyone: true, admins: { emails: [ADMIN] } },
+      hub: {
+        enabled: true,
+        catalog: [
+          {
+            slug: 'alpha',
+            name: 'Alpha',
+            url: `${alpha.config.issuer}/mcp`,
+            auth: { type: 'oauth', scopes: ['mcp:tools'] },
+          },
+        ],
+      },
+    });
+    [admin, user, other] = [createBrowser(hub.url), createBrowser(hub.url), createBrowser(hub.url)];
+    await devLogin(admin, ADMIN);
+    await devLogin(user, USER);
+    await devLogin(other, 'other@example.com');
+    const created = await createPatThroughPage(admin, {
+      name: 'catalog script',
+      resource: '/api/admin',
+      scope: 'admin',
+      expires_days: '7',
+    });
+    adminPat = created.token as string;
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([hub?.close(), alpha?.close()]);
+  });
+
+  it('admits admins only: a session (with CSRF on changes) or an admin-API token; others are refused', async () => {
+    expect((await json(undefined, hub.url, 'GET', '/api/admin/catalog')).status).toBe(401);
+    expect((await json(user, hub.url, 'GET', '/api/admin/catalog')).status).toBe(403);
+    const listed = await json(admin, hub.url, 'GET', '/api/admin/catalog');
+    expect(listed.status).toBe(200);
+    const entries = listed.body.entries as Array<{
+      slug: string;
+      source: string;
+      health: { connectedUsers: number };
+    }>;
+    expect(entries.find((entry) => entry.slug === 'alpha')).toMatchObject({
+      source: 'config',
+      health: { connectedUsers: 0 },
+    });
+
+    const entry = { slug: 'csrf-test', name: 'X', url: 'https://x.example/mcp' };
+    expect((await json(admin, hub.url, 'POST', '/api/admin/catalog', entry)).status).toBe(403); // no CSRF token
+    const withCsrf = await json(admin, hub.url, 'POST', '/api/admin/catalog', entry, {
+      'x-csrf-token': String(listed.body.csrf),
+    });
+    expect(withCsrf.status).toBe(201);
+
+    // A user cannot make an admin-API token, and a token for another endpoint does not open the API.
+    const refused = await createPatThroughPage(user, {
+      name: 'x',
+      resource: '/api/admin',
+      scope: 'admin',
+      expires_days: '7',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.token).toBeUndefined();
+    const mcpToken = await createPatThroughPage(admin, {
+      name: 'mcp',
+      resource: '/mcp',
+      scope: 'mcp:tools',
+      expires_days: '7',
+    });
+    expect(
+      (
+        await json(undefined, hub.url, 'GET', '/api/admin/catalog', undefined, {
+          authorization: `Bearer ${mcpToken.token}`,
+        })
+      ).status,
+    ).toBe(401);
+  });
+
+  it('creates, validates, updates and soft-deletes entries with a token, every change audited', async () => {
+    const bearer = { authorization: `Bearer ${adminPat}` };
+    const create = (body: unknown) => json(undefined, hub.url, 'POST', '/api/admin/catalog', body, bearer);
+    expect((await create({ slug: 'gamma', name: 'Gamma', url: 'https://gamma.example/mcp' })).status).toBe(
+      201,
+    );
+    expect(await create({ slug: 'gamma', name: 'Again', url: 'https://gamma.example/mcp' })).toMatchObject({
+      status: 409,
+      body: { error: 'conflict' },
+    });
+    expect(await create({ slug: 'bad', name: 'Bad', url: 'not a url' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_entry' },
+    });
+    expect(await create({ slug: 'plain', name: 'Plain', url: 'http://plain.example/mcp' })).toMatchObject({
+      status: 400,
+    });
+    expect(await create({ slug: 'Bad Slug', name: 'X', url: 'https://x.example/mcp' })).toMatchObject({
+      status: 400,
+    });
+    expect(
+      await create({ slug: 'pfx', name: 'X', url: 'https://x.example/mcp', toolPrefix: 'gamma' }),
+    ).toMatchObject({ status: 409 });
+
+    const updated = await json(
+      undefined,
+      hub.url,
+      'PUT',
+      '/api/admin/catalog/alpha',
+      {
+        name: 'Alpha (edited)',
+        url: `${alpha.config.issuer}/mcp`,
+        auth: { type: 'oauth', scopes: ['mcp:tools'] },
+      },
+      bearer,
+    );
+    expect(updated).toMatchObject({ status: 200, body: { name: 'Alpha (edited)', source: 'edited' } });
+
+    const userSees = async () =>
+      (
+        (await json(user, hub.url, 'GET', '/api/hub/connections')).body.entries as Array<{ slug: string }>
+      ).map((e) => e.slug);
+    expect(await userSees()).toContain('gamma');
+    expect(
+      (await json(undefined, hub.url, 'DELETE', '/api/admin/catalog/gamma', undefined, bearer)).status,
+    ).toBe(204);
+    expect(await userSees()).not.toContain('gamma');
+    expect(
+      (await json(undefined, hub.url, 'DELETE', '/api/admin/catalog/gamma', undefined, bearer)).status,
+    ).toBe(404);
+    // The slug of a deleted entry stays taken.
+    expect((await create({ slug: 'gamma', name: 'Gamma 2', url: 'https://gamma.example/mcp' })).status).toBe(
+      409,
+    );
+
+    const logs = hub.logs.text();
+    for (const event of ['hub.catalog.created', 'hub.catalog.updated', 'hub.catalog.deleted'])
+      expect(logs).toContain(`audit ${event}`);
+  });
+
+  it('refuses a URL that is malformed (400), not https (400), or outside the catalog (403); an unreachable upstream is a 502 with the reason', async () => {
+    const { body } = await json(user, hub.url, 'GET', '/api/hub/connections');
+    const csrf = { 'x-csrf-token': String(body.csrf) };
+    const connect = (input: unknown) => json(user, hub.url, 'POST', '/api/hub/connections', input, csrf);
+    expect(await connect({ url: 'not a url' })).toMatchObject({ status: 400 });
+    expect(await connect({ url: 'http://evil.example/mcp' })).toMatchObject({ status: 400 });
+    expect(await connect({ url: 'https://evil.example/mcp' })).toMatchObject({
+      status: 403,
+      body: { error: 'not_in_catalog' },
+    });
+    expect((await json(user, hub.url, 'POST', '/api/hub/connections', { slug: 'alpha' })).status).toBe(403); // no CSRF
+
+    const closed = await freePort();
+    await json(
+      undefined,
+      hub.url,
+      'POST',
+      '/api/admin/catalog',
+      { slug: 'down', name: 'Down', url: `http://127.0.0.1:${closed}/mcp`, auth: { type: 'oauth' } },
+      { authorization: `Bearer ${adminPat}` },
+    );
+    const down = await connect({ url: `http://127.0.0.1:${closed}/mcp` });
+    expect(down).toMatchObject({ status: 502, body: { error: 'upstream_discovery_failed' } });
+    expect(String(down.body.error_description)).toContain('could not be reached');
+
+    // The browser's page says the same in words.
+    const page = await user.get(`/hub/connect?url=${encodeURIComponent('https://evil.example/mcp')}`);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain('not an approved server');
+  });
+
+  it('binds the callback to the browser and user that started it, once; a denial keeps the old connection', async () => {
+    const start = async () => {
+      const { body } = await json(user, hub.url, 'GET', '/api/hub/connections');
+      const started = await json(
+        user,
+        hub.url,
+        'POST',
+        '/api/hub/connections',
+        { slug: 'alpha' },
+        { 'x-csrf-token': String(body.csrf) },
+      );
+      expect(started.status).toBe(201);
+      return String(started.body.authorization_url);
+    };
+    const atAlpha = createBrowser(alpha.url);
+    const callback = await authorizeThroughPages(atAlpha, await start(), { email: USER });
+    expect(callback.pathname).toBe('/hub/callback');
+    const path = `${callback.pathname}${callback.search}`;
+
+    // Another signed-in user (or a browser with no session) cannot complete it — and that uses it up.
+    expect((await other.get(path)).status).toBe(403);
+    expect((await user.get(path)).status).toBe(400);
+
+    const second = await authorizeThroughPages(atAlpha, await start(), { email: USER });
+    const done = await user.get(`${second.pathname}${second.search}`);
+    expect(done.status).toBe(303);
+    expect((await user.get(`${second.pathname}${second.search}`)).status).toBe(400); // replay
+    expect((await user.get('/hub/callback?state=forged&code=x')).status).toBe(400);
+
+    // Changing scopes and then refusing at the upstream: a clear page, and the earlier connection stays.
+    const denied = await authorizeThroughPages(atAlpha, await start(), { email: USER, decision: 'deny' });
+    const page = await user.get(`${denied.pathname}${denied.search}`);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('did not grant access');
+    const listed = await json(user, hub.url, 'GET', '/api/hub/connections');
+    expect(
+      (listed.body.entries as Array<{ slug: string; status: string }>).find((e) => e.slug === 'alpha')
+        ?.status,
+    ).toBe('active');
+  });
+});
