@@ -5,7 +5,7 @@ import { catalogRoutes } from './admin/catalog-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
 import { createEndpoints } from './gateway/endpoints';
-import { createHub } from './gateway/hub';
+import { createHub, type Hub } from './gateway/hub';
 import { hubRoutes } from './gateway/hub/routes';
 import type { UpstreamFetch } from './gateway/proxy';
 import { type AppEnv, createApp, createRateLimiter, listen, type RunningServer } from './http';
@@ -33,6 +33,8 @@ export interface Gatehouse {
   server: RunningServer;
   /** the open database (tests inspect what was stored) */
   database: SqlDatabase;
+  /** the gateway hub, when enabled */
+  hub: Hub | undefined;
   close(): Promise<void>;
 }
 
@@ -209,6 +211,13 @@ export async function startGatehouse(
   }, options.sweepIntervalMs ?? 60_000);
   sweep.unref();
   const identitySweep = setInterval(() => {
+    // Hub connections about to expire are refreshed ahead of use; a refused refresh marks one broken.
+    hub?.vault.refreshExpiring().then(
+      (result) => {
+        if (result.refreshed + result.failed > 0) core.logger.info(result, 'hub connection sweep');
+      },
+      (error: unknown) => core.logger.warn({ err: error }, 'hub connection sweep failed'),
+    );
     sweepIdentities(core, config).then(
       (result) => {
         if (result.checked > 0 || result.auditPurged > 0) core.logger.info(result, 'identity sweep');
@@ -222,6 +231,7 @@ export async function startGatehouse(
     url: server.url,
     server,
     database: core.database,
+    hub,
     async close() {
       clearInterval(sweep);
       clearInterval(identitySweep);

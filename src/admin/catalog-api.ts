@@ -84,7 +84,9 @@ export function catalogApi(hub: Hub, identity: IdentityDeps, pats: PatDeps): Hon
     if ('refusal' in who) return who.refusal;
     c.header('Cache-Control', 'no-store');
     // A browser caller gets the CSRF token its changes must carry (readable only by same-origin scripts).
-    const csrf = who.session ? await csrfToken(identity.hmacKey, who.session.id, ADMIN_CSRF_PURPOSE) : undefined;
+    const csrf = who.session
+      ? await csrfToken(identity.hmacKey, who.session.id, ADMIN_CSRF_PURPOSE)
+      : undefined;
     return c.json({ entries: await catalogRows(hub), ...(csrf ? { csrf } : {}) });
   });
 

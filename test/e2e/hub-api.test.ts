@@ -1,33 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoResource, freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { json } from '../support/hub';
 import { authorizeThroughPages, type Browser, createBrowser, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 
 const ADMIN = 'admin@example.com';
 const USER = 'user@example.com';
-
-/** A JSON request with a cookie browser's session (and any extra headers). */
-async function json(
-  browser: Browser | undefined,
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const response = await fetch(new URL(path, base), {
-    method,
-    redirect: 'manual',
-    headers: {
-      ...(browser ? { cookie: browser.jar.header() } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
 
 describe('the hub catalog API and the connect flow over HTTP', () => {
   let alpha: TestGatehouse;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeThroughIdp, follow } from '../support/federated-login';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { connectOverHttp } from '../support/hub';
 import { listTools } from '../support/mcp-call';
 import { createBrowser, tokenRequest } from '../support/oauth-driver';
 import { startTestIdp, type TestIdp } from '../support/oidc-idp';
@@ -21,10 +22,14 @@ describe('identity drift and revocation hygiene', () => {
     heidi: { email: 'heidi@example.com' },
     ivan: { email: 'ivan@example.com' },
     judy: { email: 'judy@example.com' },
+    grace: { email: 'grace@example.com' },
   };
+  let upstream: TestGatehouse;
 
   beforeAll(async () => {
     const port = await freePort();
+    // An upstream MCP server with its own authorization server, in the hub's catalog.
+    upstream = await startTestGatehouse({}, { host: 'localhost' });
     idp = await startTestIdp({
       claimsInIdToken: true,
       users,
@@ -41,6 +46,12 @@ describe('identity drift and revocation hygiene', () => {
         devLogin: { enabled: false },
         access: { domains: ['example.com'] },
         identity: { recheckIntervalSeconds: 0 },
+        hub: {
+          enabled: true,
+          catalog: [
+            { slug: 'up', name: 'Upstream', url: `${upstream.config.issuer}/mcp`, auth: { type: 'oauth' } },
+          ],
+        },
         clients: [{ clientId: 'cli', clientName: 'CLI', redirectUris: [REDIRECT] }],
         identityProviders: [
           {
@@ -58,6 +69,7 @@ describe('identity drift and revocation hygiene', () => {
   });
   afterAll(async () => {
     await gatehouse?.close();
+    await upstream?.close();
     await idp?.close();
   });
 
@@ -128,6 +140,25 @@ describe('identity drift and revocation hygiene', () => {
       .where('event', '=', 'drift.revoked')
       .execute();
     expect(rows.some((row) => row.reason === 'idp_refused')).toBe(true);
+  });
+
+  it("revokes the user's hub connections too, at the upstream where it offers revocation", async () => {
+    const { browser, refresh: rt } = await connect('grace');
+    expect(await connectOverHttp(browser, gatehouse.url, 'up', upstream.url, 'grace@example.com')).toBe(303);
+    const connections = () => gatehouse.database.db.selectFrom('hub_connections').selectAll().execute();
+    expect(await connections()).toHaveLength(1);
+    const revocations = () =>
+      upstream.logs.lines.filter((line) => line.includes('"path":"/oauth/revoke"')).length;
+    const before = revocations();
+    users.grace = { email: 'grace@example.com', disabled: true };
+    expect((await refresh(rt)).body.error).toBe('invalid_grant');
+    expect(await connections()).toHaveLength(0);
+    expect(revocations()).toBe(before + 1);
+    const disconnected = gatehouse.logs.lines.filter((line) => line.includes('"audit hub.disconnected"'));
+    expect(JSON.parse(disconnected.at(-1) ?? '{}').audit).toMatchObject({
+      reason: 'drift',
+      revokedUpstream: true,
+    });
   });
 
   it('revokes a user at login when the policy no longer admits their new email', async () => {

@@ -115,6 +115,9 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     if (!route) return toolError(`unknown tool ${params.name}`, 404);
     const started = performance.now();
     try {
+      // The credential first: the SDK would report a refused one only as a closed connection.
+      const credential = await deps.vault.credential(userId, route.entry);
+      if (!credential.ok) return toolError(credential.message, credential.httpStatus);
       const link = await deps.links.get(userId, route.entry);
       // Only the name and arguments cross: the caller's `_meta` belongs to its own era and session.
       const result = await link.client.callTool({

@@ -7,7 +7,7 @@ import type {
 import type { Logger } from '../../telemetry';
 import type { Catalog, CatalogEntry } from './catalog';
 import type { Health } from './health';
-import { asUnavailable, type Links } from './links';
+import { asUnavailable, type Links, UpstreamUnavailable } from './links';
 import { hubNames, type UpstreamName } from './names';
 import type { Vault } from './vault';
 
@@ -92,6 +92,9 @@ export function createViews(deps: ViewDeps) {
   }
 
   async function list(userId: string, entry: CatalogEntry): Promise<Listed> {
+    // The credential first: the SDK would report a refused one only as a closed connection.
+    const credential = await deps.vault.credential(userId, entry);
+    if (!credential.ok) throw new UpstreamUnavailable(credential.message, credential.httpStatus);
     const link = await deps.links.get(userId, entry);
     const caps = link.client.getServerCapabilities() ?? {};
     const client = link.client;
