@@ -368,3 +368,62 @@ describe('endpoint credentials configuration', () => {
     );
   });
 });
+
+describe('hub configuration', () => {
+  const hubErrors = (hub: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    errorsOf({ ...good, ...extra, hub: { enabled: true, ...hub } });
+  const entry = (slug: string, fields: Record<string, unknown> = {}) => ({
+    slug,
+    name: slug,
+    url: `https://${slug}.example.com/mcp`,
+    ...fields,
+  });
+
+  it('accepts a catalog of OAuth and header upstreams', () => {
+    expect(
+      hubErrors({
+        catalog: [
+          entry('github', {
+            auth: {
+              type: 'oauth',
+              scopes: ['repo'],
+              templates: [{ name: 'read-only', description: 'Read', scopes: ['repo:read'] }],
+            },
+          }),
+          entry('internal', {
+            auth: { type: 'headers', headers: [{ name: 'X-Api-Key', valueEnv: 'INTERNAL_KEY' }] },
+          }),
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('names slug and prefix collisions, bad URLs and a path taken by an endpoint', () => {
+    expect(
+      hubErrors({
+        path: '/mcp',
+        catalog: [
+          entry('a'),
+          entry('a'),
+          entry('b', { toolPrefix: 'a' }),
+          entry('c', { url: 'http://c.example.com/mcp' }),
+        ],
+      }),
+    ).toEqual([
+      'hub.path: /mcp is already the path of an endpoint in resources',
+      'hub.catalog.1.slug: "a" is also the slug of hub.catalog.0',
+      'hub.catalog.1.toolPrefix: "a" is also the tool prefix of hub.catalog.0',
+      'hub.catalog.2.toolPrefix: "a" is also the tool prefix of hub.catalog.1',
+      'hub.catalog.3.url: the URL must be https',
+    ]);
+  });
+
+  it('refuses a user-idp-token entry without an identity provider that keeps tokens, and unknown auth types', () => {
+    expect(hubErrors({ catalog: [entry('x', { auth: { type: 'user-idp-token' } })] })).toEqual([
+      'hub.catalog.0.auth: user-idp-token needs an identity provider with keepTokens: true',
+    ]);
+    expect(hubErrors({ catalog: [entry('x', { auth: { type: 'magic' } })] })[0]).toMatch(
+      /^hub.catalog.0.auth.type/,
+    );
+  });
+});
