@@ -92,49 +92,51 @@ export function CatalogPage(props: CatalogPageProps) {
           {props.error}
         </p>
       ) : null}
-      <table>
-        <thead>
-          <tr>
-            <th>Entry</th>
-            <th>Auth</th>
-            <th>State</th>
-            <th>Health</th>
-            <th>Changed</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((row) => (
-            <tr data-entry={row.slug}>
-              <td>
-                <strong>{row.definition.name}</strong> <code>{row.slug}</code>
-                <div class="muted">
-                  <code>{row.definition.url}</code>
-                </div>
-              </td>
-              <td>{row.definition.auth.type}</td>
-              <td
-                data-state={
-                  row.deletedAt !== null ? 'deleted' : row.definition.enabled ? 'enabled' : 'disabled'
-                }
-              >
-                {row.deletedAt !== null ? 'deleted' : row.definition.enabled ? 'enabled' : 'disabled'}
-                <div class="muted">{SOURCE[row.source]}</div>
-              </td>
-              <td>
-                {row.health.toolCount ?? '–'} tools · p50{' '}
-                {row.health.p50Ms === null ? '–' : `${Math.round(row.health.p50Ms)} ms`} ·{' '}
-                {row.health.connectedUsers} users
-                {row.health.lastError ? (
-                  <div class="warn">
-                    {when(row.health.lastError.at)}: {row.health.lastError.message}
-                  </div>
-                ) : null}
-              </td>
-              <td>{when(row.updatedAt)}</td>
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>Entry</th>
+              <th>Auth</th>
+              <th>State</th>
+              <th>Health</th>
+              <th>Changed</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.rows.map((row) => (
+              <tr data-entry={row.slug}>
+                <td>
+                  <strong>{row.definition.name}</strong> <code>{row.slug}</code>
+                  <div class="muted">
+                    <code>{row.definition.url}</code>
+                  </div>
+                </td>
+                <td>{row.definition.auth.type}</td>
+                <td
+                  data-state={
+                    row.deletedAt !== null ? 'deleted' : row.definition.enabled ? 'enabled' : 'disabled'
+                  }
+                >
+                  {row.deletedAt !== null ? 'deleted' : row.definition.enabled ? 'enabled' : 'disabled'}
+                  <div class="muted">{SOURCE[row.source]}</div>
+                </td>
+                <td>
+                  {row.health.toolCount ?? '–'} tools · p50{' '}
+                  {row.health.p50Ms === null ? '–' : `${Math.round(row.health.p50Ms)} ms`} ·{' '}
+                  {row.health.connectedUsers} users
+                  {row.health.lastError ? (
+                    <div class="warn">
+                      {when(row.health.lastError.at)}: {row.health.lastError.message}
+                    </div>
+                  ) : null}
+                </td>
+                <td>{when(row.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {props.rows
         .filter((row) => row.deletedAt === null)
         .map((row) => (

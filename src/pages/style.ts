@@ -14,7 +14,7 @@ dt { color: var(--muted); }
 dd { margin: 0; word-break: break-all; }
 fieldset { border: 0; padding: 0; margin: 1rem 0; }
 label { display: block; margin: .4rem 0; }
-input[type=text], input[type=email] { width: 100%; padding: .5rem; font-size: 1rem; border: 1px solid #9ca3af; border-radius: 6px; }
+input[type=text], input[type=email], input[type=url] { width: 100%; padding: .5rem; font-size: 1rem; border: 1px solid #9ca3af; border-radius: 6px; }
 .actions { display: flex; gap: .75rem; margin-top: 1.25rem; }
 button { font-size: 1rem; padding: .55rem 1.2rem; border-radius: 6px; border: 1px solid #9ca3af; background: transparent; cursor: pointer; color: inherit; }
 button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
@@ -28,6 +28,8 @@ form.filters input, form.filters select { padding: .35rem; font-size: .9rem; bor
 main.wide { max-width: 72rem; }
 code { font-family: ui-monospace, monospace; font-size: .85rem; }
 table { width: 100%; border-collapse: collapse; }
+.scroll { overflow-x: auto; }
+td code { word-break: break-all; }
 td, th { text-align: left; padding: .4rem .3rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 pre { background: #f3f4f6; padding: .75rem; border-radius: 6px; white-space: pre-wrap; word-break: break-word; }
 section.card { margin: 1rem 0; }
