@@ -1,7 +1,8 @@
 /**
  * Runs the official MCP conformance suite's `server` mode per protocol revision: against the demo upstream
  * directly, then through each kind of Gatehouse endpoint over that same upstream: OAuth (shared credential),
- * personal access token, service token and BYOK (passthrough). A loopback proxy adds the bearer (the suite
+ * personal access token, service token, BYOK (passthrough), and the hub (`/hub/mcp`, one catalog entry over
+ * the upstream, its tools under their own names). `CONFORMANCE_MODES=hub,pat` runs only those modes. A loopback proxy adds the bearer (the suite
  * sends no credentials). Fails when a check fails through Gatehouse that is not listed in
  * expected-failures-server.yml, or when any mode passes fewer checks than the upstream alone (the gateway
  * must lose nothing).
@@ -9,7 +10,7 @@
  * Usage: node --import tsx test/conformance/server.ts   (npm run conformance:server)
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ const OUT = join(import.meta.dirname, '../../test-results/conformance-server');
 const REVISIONS = ['2025-11-25', '2026-07-28'];
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
+// Results of an earlier run would be counted again: start empty.
+rmSync(OUT, { recursive: true, force: true });
 const expected = readExpectedFailures(join(import.meta.dirname, 'expected-failures-server.yml'));
 
 async function runSuite(url: string, revision: string, out: string): Promise<Check[]> {
@@ -89,6 +92,19 @@ const gatehouse = await startTestGatehouse({
     },
     { path: '/byok', auth: ['byok'], upstream, credential: { mode: 'passthrough' } },
   ],
+  // The hub with one catalog entry over the same upstream, its tools shown under their own names.
+  hub: {
+    enabled: true,
+    catalog: [
+      {
+        slug: 'conformance',
+        name: 'Conformance',
+        url: upstream.url,
+        auth: { type: 'none' },
+        toolPrefix: 'none',
+      },
+    ],
+  },
 });
 const browser = createBrowser(gatehouse.url);
 const accessToken = await accessTokenThroughPages(
@@ -104,12 +120,20 @@ const pat = await createPatThroughPage(browser, {
   expires_days: '1',
 });
 
+const hubPat = await createPatThroughPage(browser, {
+  name: 'conformance hub',
+  resource: '/hub/mcp',
+  scope: 'hub:tools',
+  expires_days: '1',
+});
+
 const modes = [
   { mode: 'oauth', path: '/mcp', bearer: accessToken },
   { mode: 'pat', path: '/mcp', bearer: pat.token ?? '' },
   { mode: 'service', path: '/service', bearer: SERVICE_TOKEN },
   { mode: 'byok', path: '/byok', bearer: 'demo_conformance-key' },
-];
+  { mode: 'hub', path: '/hub/mcp', bearer: hubPat.token ?? '' },
+].filter((m) => !process.env.CONFORMANCE_MODES || process.env.CONFORMANCE_MODES.split(',').includes(m.mode));
 const proxies = await Promise.all(modes.map((m) => startBearerProxy(`${gatehouse.url}${m.path}`, m.bearer)));
 
 let problems = 0;

@@ -89,6 +89,8 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
       headers.set('mcp-protocol-version', link.protocolVersion);
       if (link.sessionId) headers.set('mcp-session-id', await sessions.wrap(userId, link.sessionId));
     }
+    // A legacy caller's call to a modern upstream goes as a stateless 2025 request (which SDK servers
+    // serve), so progress and the caller's own protocol version pass untouched.
     const forwarded: PlainRequest = {
       method: 'POST',
       path: request.path,
@@ -136,7 +138,9 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
   async function serve(request: PlainRequest, token: VerifiedToken): Promise<PlainAnswer> {
     const messages = request.method === 'POST' ? parseMessages(request.body ?? '') : undefined;
     const only = messages?.length === 1 ? messages[0] : undefined;
-    if (only && isRequest(only) && only.method === 'tools/call') return call(request, token, only);
+    if (only && isRequest(only) && only.method === 'tools/call' && headersAgree(request, only))
+      return call(request, token, only);
+    // Everything else, and a call whose routing headers contradict its body (the SDK refuses it, -32020).
     return sdk(request, token);
   }
 
@@ -155,7 +159,8 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     try {
       let link = await deps.links.get(token.userId, entry);
       const modernClient = isModernWire(message, request.header('mcp-protocol-version') ?? null);
-      if (modernClient === (link.era === 'modern')) {
+      // Forwarded message for message unless the caller is modern and the upstream speaks only 2025.
+      if (!modernClient || link.era === 'modern') {
         answer = await forward(request, message, token.userId, entry, link, route.name);
         // The upstream forgot its session: open a new one and send the call once more.
         if (answer.status === 404 && link.era === 'legacy' && link.sessionId) {
@@ -163,17 +168,18 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
           link = await deps.links.get(token.userId, entry);
           answer = await forward(request, message, token.userId, entry, link, route.name);
         }
+        // A modern-only upstream refuses a 2025 request: bridged instead.
+        if (answer.status === 400 && !modernClient && link.era === 'modern') {
+          const result = withoutEra(await bridged(token.userId, view, message.params as { name: string }));
+          answer = plainJson(200, { jsonrpc: '2.0', id: message.id, result });
+        }
       } else {
         // Across eras: the SDK bridges, and the result takes the caller's era's shape.
-        const { resultType: _era, ...result } = (await bridged(
-          token.userId,
-          view,
-          message.params as { name: string },
-        )) as Record<string, unknown>;
+        const result = withoutEra(await bridged(token.userId, view, message.params as { name: string }));
         answer = plainJson(200, {
           jsonrpc: '2.0',
           id: message.id,
-          result: modernClient ? { resultType: 'complete', ...result } : result,
+          result: { resultType: 'complete', ...result },
         });
       }
     } catch (error) {
@@ -226,6 +232,19 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
 
   return { serve, bridged };
 }
+
+/** MCP 2026-07-28 routing headers, when sent, must name the body's method and tool. */
+function headersAgree(request: PlainRequest, message: RpcMessage): boolean {
+  const method = request.header('mcp-method');
+  const name = request.header('mcp-name');
+  const tool = (message.params as { name?: unknown } | undefined)?.name;
+  return (method === undefined || method === message.method) && (name === undefined || name === tool);
+}
+
+const withoutEra = (result: unknown) => {
+  const { resultType: _era, ...rest } = result as Record<string, unknown>;
+  return rest;
+};
 
 function toolError(message: string, httpStatus: number) {
   return { isError: true, content: [{ type: 'text', text: message }], structuredContent: { httpStatus } };

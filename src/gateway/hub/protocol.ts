@@ -64,7 +64,7 @@ export function createHubProtocol(deps: {
       const view = () => deps.views.view(userId);
       const server = new Server(
         { name: deps.name, version: '0.1.0' },
-        { capabilities: { tools: { listChanged: true }, prompts: {}, resources: {} } },
+        { capabilities: { tools: { listChanged: true }, prompts: {}, resources: {}, completions: {} } },
       );
       server.setRequestHandler('tools/list', async (request) => {
         const current = await view();
@@ -87,8 +87,23 @@ export function createHubProtocol(deps: {
         return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}), ...skippedMeta(current) };
       });
       server.setRequestHandler('tools/call', async (request) => {
-        const result = await deps.callTool(userId, await view(), request.params);
-        return result as never;
+        const current = await view();
+        if (!current.toolRoutes.has(request.params.name))
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${request.params.name} not found`);
+        return (await deps.callTool(userId, current, request.params)) as never;
+      });
+      server.setRequestHandler('completion/complete', async (request) => {
+        const current = await view();
+        const ref = request.params.ref;
+        if (ref.type === 'ref/prompt') {
+          const route = current.promptRoutes.get(ref.name);
+          if (!route) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown prompt ${ref.name}`);
+          const link = await deps.links.get(userId, route.entry);
+          return link.client.complete({ ...request.params, ref: { ...ref, name: route.name } });
+        }
+        const entry = deps.views.resourceEntry(current, ref.uri);
+        if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown resource ${ref.uri}`);
+        return (await deps.links.get(userId, entry)).client.complete(request.params);
       });
       server.setRequestHandler('prompts/get', async (request) => {
         const current = await view();
@@ -102,7 +117,13 @@ export function createHubProtocol(deps: {
         const current = await view();
         const entry = deps.views.resourceEntry(current, request.params.uri);
         if (!entry)
-          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown resource ${request.params.uri}`);
+          throw new ProtocolError(
+            ProtocolErrorCode.InvalidParams,
+            `Resource ${request.params.uri} not found`,
+            {
+              uri: request.params.uri,
+            },
+          );
         const link = await deps.links.get(userId, entry);
         return link.client.readResource(request.params);
       });
