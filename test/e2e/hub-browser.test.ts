@@ -177,6 +177,13 @@ describe.skipIf(!chromiumAvailable)(
     }, 60_000);
 
     it('disconnecting one revokes its token at the upstream and its tools vanish', async () => {
+      // A 2026-07-28 client listening for list changes hears about it.
+      const listener = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
+      let changed = 0;
+      listener.setNotificationHandler('notifications/tools/list_changed', () => {
+        changed += 1;
+      });
+      const subscription = await listener.listen({ toolsListChanged: true });
       const revokedBefore = (alpha.logs.text().match(/audit token\.revoked|audit grant\.revoked/g) ?? [])
         .length;
       await page.goto(`${hub.url}/hub/connections`);
@@ -187,6 +194,9 @@ describe.skipIf(!chromiumAvailable)(
         .length;
       expect(revokedAfter).toBeGreaterThan(revokedBefore);
 
+      await expect.poll(() => changed, { timeout: 5_000 }).toBeGreaterThan(0);
+      await subscription.close();
+      await listener.close();
       const client = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
       const names = (await client.listTools()).tools.map((tool) => tool.name);
       expect(names.some((name) => name.startsWith('alpha__'))).toBe(false);
