@@ -197,8 +197,9 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     const ms = performance.now() - started;
     const outcome = outcomeOf(answer);
     deps.health.called(entry.slug, ms);
-    // One event per call: who, which client, which upstream and tool, how it went — never arguments or results.
-    await deps.audit.record({
+    // One event per call: who, which client, which upstream and tool, how it went — never arguments or
+    // results. Not awaited: the answer does not wait for the audit write (which never throws).
+    void deps.audit.record({
       event: 'hub.tool_called',
       userId: token.userId,
       clientId: token.clientId,

@@ -1,4 +1,5 @@
 import type { PatRecord, PatStore } from '../../resource/store';
+import { compiledOnce } from './compiled-once';
 import type { SqlDatabase } from './database';
 import type { PersonalAccessTokenTable } from './schema';
 
@@ -21,6 +22,10 @@ export function createSqlPatStore({ db }: SqlDatabase): PatStore {
       .selectFrom('personal_access_tokens')
       .selectAll()
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]));
+  // Every request with a personal access token reads it: built and compiled once.
+  const findLive = compiledOnce(db, ['\u0000token-hash', -1.5], (tokenHash: string, at: number) =>
+    live(at).where('token_hash', '=', tokenHash),
+  );
   return {
     async create(token) {
       await db
@@ -38,7 +43,7 @@ export function createSqlPatStore({ db }: SqlDatabase): PatStore {
         .execute();
     },
     async findByHash(tokenHash, at) {
-      const row = await live(at).where('token_hash', '=', tokenHash).executeTakeFirst();
+      const [row] = await findLive(tokenHash, at);
       return row && toPat(row);
     },
     async get(id, at) {
