@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { applyEnvOverrides, type GatehouseConfig, loadConfig, validateConfig } from '../config';
+import {
+  applyEnvOverrides,
+  type ConfigInput,
+  type GatehouseConfig,
+  loadConfig,
+  validateConfig,
+} from '../config';
 import { startGatehouse } from '../main';
 import { openDatabase } from '../store';
 import { loadOrCreateDevSecrets } from './dev-secrets';
@@ -40,6 +46,7 @@ export function devConfig(io: CliIo, port: number | undefined): GatehouseConfig 
       // Development only: lets a client metadata document be served from this machine.
       cimd: { allowLoopbackDocuments: true },
       resources: devEndpoints(secrets.secret),
+      hub: devHub(`http://127.0.0.1:${chosenPort}`),
     },
     { ...io.env, GATEHOUSE_PORT: undefined, GATEHOUSE_ISSUER: undefined },
   );
@@ -82,6 +89,33 @@ function devEndpoints(secret: string) {
   ];
 }
 
+/**
+ * The hub of `gatehouse dev`: one catalog entry, this Gatehouse's own `/mcp`, reached as any OAuth upstream
+ * is — discovery, Gatehouse's own client metadata document, consent, tokens in the vault — so the whole
+ * connect flow can be tried with no outside account.
+ */
+export function devHub(issuer: string): NonNullable<ConfigInput['hub']> {
+  return {
+    enabled: true,
+    catalog: [
+      {
+        slug: 'demo',
+        name: 'Demo MCP server (through OAuth)',
+        description: "This Gatehouse's own /mcp endpoint, connected like any OAuth-protected upstream.",
+        url: `${issuer}/mcp`,
+        auth: {
+          type: 'oauth' as const,
+          scopes: ['mcp:tools'],
+          templates: [
+            { name: 'read-only', description: 'Use the tools, add no notes', scopes: ['mcp:tools'] },
+            { name: 'full', description: 'Also add notes', scopes: ['mcp:tools', 'notes:write'] },
+          ],
+        },
+      },
+    ],
+  };
+}
+
 /** Runs until SIGINT/SIGTERM. */
 export async function runServer(config: GatehouseConfig, io: CliIo): Promise<number> {
   const gatehouse = await startGatehouse(config);
@@ -94,8 +128,14 @@ export async function runServer(config: GatehouseConfig, io: CliIo): Promise<num
     );
   io.out(`  metadata:   ${config.issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`);
   io.out(`  your apps:  ${gatehouse.url}/account/apps   tokens: ${gatehouse.url}/account/tokens`);
+  if (config.hub.enabled)
+    io.out(
+      `  hub:        ${new URL(config.issuer).origin}${config.hub.path}  (connect servers at ${gatehouse.url}/hub/connections)`,
+    );
   if (config.playground.enabled) io.out(`  playground: ${gatehouse.url}/playground`);
-  io.out(`  audit log:  ${gatehouse.url}/admin/audit (admins)`);
+  io.out(
+    `  audit log:  ${gatehouse.url}/admin/audit (admins)${config.hub.enabled ? `   catalog: ${gatehouse.url}/admin/catalog` : ''}`,
+  );
   return new Promise((done) => {
     const stop = () => {
       io.out('shutting down');

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devHub } from '../../src/cli/serve';
 import { demoResource, freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { json } from '../support/hub';
+import { connectOverHttp, json } from '../support/hub';
+import { callToolRaw } from '../support/mcp-call';
 import { authorizeThroughPages, type Browser, createBrowser, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 
@@ -223,5 +225,38 @@ describe('the hub catalog API and the connect flow over HTTP', () => {
       (listed.body.entries as Array<{ slug: string; status: string }>).find((e) => e.slug === 'alpha')
         ?.status,
     ).toBe('active');
+  });
+});
+
+describe('the hub of `gatehouse dev`: its own /mcp as an OAuth upstream', () => {
+  let gatehouse: TestGatehouse;
+  afterAll(async () => {
+    await gatehouse?.close();
+  });
+
+  it('connects through its own authorization server and serves the demo tools at /hub/mcp', async () => {
+    const port = await freePort();
+    gatehouse = await startTestGatehouse(
+      {
+        resources: [{ ...demoResource(), credential: { mode: 'none' } }],
+        hub: devHub(`http://127.0.0.1:${port}`),
+      },
+      { port },
+    );
+    const browser = createBrowser(gatehouse.url);
+    await devLogin(browser, USER);
+    expect(await connectOverHttp(browser, gatehouse.url, 'demo', gatehouse.url, USER)).toBe(303);
+    const pat = (
+      await createPatThroughPage(browser, {
+        name: 'h',
+        resource: '/hub/mcp',
+        scope: 'hub:tools',
+        expires_days: '1',
+      })
+    ).token;
+    const answer = await callToolRaw(`${gatehouse.url}/hub/mcp`, pat as string, 'demo__echo', {
+      text: 'from the dev hub',
+    });
+    expect(await answer.text()).toContain('from the dev hub');
   });
 });

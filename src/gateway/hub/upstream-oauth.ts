@@ -120,7 +120,9 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
       tokenEndpoint: metadata.token_endpoint,
       revocationEndpoint: (metadata as { revocation_endpoint?: string }).revocation_endpoint,
       authorizationEndpoint: metadata.authorization_endpoint,
-      resource: mcpUrl,
+      // RFC 9728 §3.3: the metadata's resource is the upstream's canonical identifier (GitHub's drops the
+      // trailing slash of its URL); without metadata, the MCP URL itself (RFC 8707).
+      resource,
       metadata,
       scopesSupported: info.resourceMetadata?.scopes_supported ?? metadata.scopes_supported,
     };
