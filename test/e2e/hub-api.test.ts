@@ -1,4 +1,8 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
 import { devHub } from '../../src/cli/serve';
 import { demoResource, freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { connectOverHttp, json } from '../support/hub';
@@ -7,6 +11,8 @@ import { authorizeThroughPages, type Browser, createBrowser, devLogin } from '..
 import { createPatThroughPage } from '../support/pat';
 
 const ADMIN = 'admin@example.com';
+/** $BROWSER for the CLI: signs in through the dev login and approves consent (test/support/page-browser.ts). */
+const PAGE_BROWSER = `${process.execPath} --import tsx ${join(import.meta.dirname, '../support/page-browser.ts')}`;
 const USER = 'user@example.com';
 
 describe('the hub catalog API and the connect flow over HTTP', () => {
@@ -258,5 +264,17 @@ describe('the hub of `gatehouse dev`: its own /mcp as an OAuth upstream', () => 
       text: 'from the dev hub',
     });
     expect(await answer.text()).toContain('from the dev hub');
+    // `gatehouse client` reaches the same tools through its own sign-in (DCR, PKCE, resource /hub/mcp).
+    const out: string[] = [];
+    const err: string[] = [];
+    const state = join(await mkdtemp(join(tmpdir(), 'hub-client-')), 'c.json');
+    const code = await main(['client', `${gatehouse.url}/hub/mcp`, 'tools', '--state', state], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      env: { BROWSER: PAGE_BROWSER, PAGE_BROWSER_EMAIL: USER },
+      cwd: tmpdir(),
+    });
+    expect(code, err.join('\n')).toBe(0);
+    expect(out.join('\n')).toMatch(/^demo__echo\(text: string\)/m);
   });
 });
