@@ -52,6 +52,23 @@ export function offeredScopes(entry: CatalogEntry, advertised: readonly string[]
 }
 
 /**
+ * The scopes of an authorization request without a user's choice: the entry's own list; else what the
+ * upstream's challenge named; else what its metadata says it supports; else none (the server's default).
+ * `offline_access` is added where the authorization server offers it, so the connection gets a refresh
+ * token (MCP authorization spec, 2026-07-28).
+ */
+export function scopesToAsk(configured: readonly string[], server: UpstreamServer): string[] {
+  const base =
+    configured.length > 0
+      ? [...configured]
+      : server.challengeScope !== undefined
+        ? server.challengeScope.split(' ').filter(Boolean)
+        : [...(server.scopesSupported ?? [])];
+  const offline = server.metadata.scopes_supported?.includes('offline_access') ?? false;
+  return offline && !base.includes('offline_access') ? [...base, 'offline_access'] : base;
+}
+
+/**
  * Connecting a user to an OAuth upstream: discovery and registration, the authorization request (state
  * bound to the browser session and the user, single use), and the callback that stores the tokens.
  */
@@ -83,18 +100,18 @@ export function createConnectFlows(deps: ConnectDeps) {
         if (error instanceof UpstreamAuthError) throw new FlowError(502, `${entry.name}: ${error.message}`);
         throw error;
       }
-      let scopes = entry.auth.scopes;
+      let scopes = scopesToAsk(entry.auth.scopes, server);
       if (choice.template !== undefined) {
         const template = entry.auth.templates.find((t) => t.name === choice.template);
         if (!template)
           throw new CatalogError(400, `${entry.name} has no scope template "${choice.template}"`);
-        scopes = template.scopes;
+        scopes = scopesToAsk(template.scopes, server);
       } else if (choice.scopes) {
         const offered = new Set(offeredScopes(entry, server.scopesSupported));
         const unknown = choice.scopes.filter((scope) => !offered.has(scope));
         if (unknown.length > 0)
           throw new CatalogError(400, `${entry.name} does not offer: ${unknown.join(' ')}`);
-        scopes = choice.scopes;
+        scopes = scopesToAsk(choice.scopes, server);
       }
       const state = randomId(32);
       const { url, codeVerifier } = await deps.oauth.authorizationUrl(server, client, scopes, state);

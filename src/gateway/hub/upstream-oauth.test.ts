@@ -213,6 +213,7 @@ describe('Gatehouse’s client registration at an upstream', () => {
       method: 'dcr',
       clientId: 'dcr-1',
       clientSecret: 's3cret',
+      authMethod: 'client_secret_basic',
     });
     expect(await oauth.clientFor(target, auth)).toMatchObject({ clientId: 'dcr-1' });
     expect(registrations).toBe(1);

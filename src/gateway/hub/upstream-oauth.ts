@@ -38,12 +38,16 @@ export interface UpstreamServer {
   /** the AS metadata, as the SDK's functions take it */
   metadata: AuthorizationServerMetadata;
   scopesSupported?: string[] | undefined;
+  /** the `scope` of the upstream's 401 challenge, when it named one */
+  challengeScope?: string | undefined;
 }
 
 export interface UpstreamClient {
   method: UpstreamClientRecord['method'];
   clientId: string;
   clientSecret?: string | undefined;
+  /** how the client authenticates at the token endpoint, when registration said (DCR) */
+  authMethod?: string | undefined;
 }
 
 export interface UpstreamOAuthDeps {
@@ -80,6 +84,7 @@ const PROBE_BODY = JSON.stringify({
 export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
   async function discover(mcpUrl: string): Promise<UpstreamServer> {
     let resourceMetadataUrl: URL | undefined;
+    let challengeScope: string | undefined;
     try {
       const probe = await deps.fetch(mcpUrl, {
         method: 'POST',
@@ -93,6 +98,7 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
       const challenge = probe.headers.get('www-authenticate') ?? '';
       const match = /resource_metadata="([^"]+)"/i.exec(challenge);
       if (probe.status === 401 && match?.[1]) resourceMetadataUrl = new URL(match[1], mcpUrl);
+      if (probe.status === 401) challengeScope = /(?:^|[\s,])scope="([^"]*)"/i.exec(challenge)?.[1];
     } catch (error) {
       throw new UpstreamAuthError(`the upstream MCP server could not be reached (${reason(error)})`);
     }
@@ -125,6 +131,7 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
       resource,
       metadata,
       scopesSupported: info.resourceMetadata?.scopes_supported ?? metadata.scopes_supported,
+      challengeScope,
     };
   }
 
@@ -164,12 +171,18 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
     } catch (error) {
       throw new UpstreamAuthError(`dynamic client registration failed: ${reason(error)}`);
     }
+    // The secret and the authentication method the server registered (RFC 7591 §3.2.1), sealed together.
+    const registeredMethod =
+      registered.token_endpoint_auth_method ?? (registered.client_secret ? 'client_secret_basic' : 'none');
     const kept = await deps.clients.put({
       issuer: server.issuer,
       method: 'dcr',
       clientId: registered.client_id,
       sealedSecret: registered.client_secret
-        ? await deps.keyRing.encrypt(registered.client_secret, `hub-client|${server.issuer}`)
+        ? await deps.keyRing.encrypt(
+            JSON.stringify({ secret: registered.client_secret, authMethod: registeredMethod }),
+            `hub-client|${server.issuer}`,
+          )
         : null,
       createdAt: deps.now(),
     });
@@ -177,19 +190,20 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
   }
 
   async function unseal(record: UpstreamClientRecord): Promise<UpstreamClient> {
-    return {
-      method: record.method,
-      clientId: record.clientId,
-      clientSecret: record.sealedSecret
-        ? await deps.keyRing.decrypt(record.sealedSecret, `hub-client|${record.issuer}`)
-        : undefined,
-    };
+    if (!record.sealedSecret) return { method: record.method, clientId: record.clientId };
+    const { secret, authMethod } = JSON.parse(
+      await deps.keyRing.decrypt(record.sealedSecret, `hub-client|${record.issuer}`),
+    ) as { secret: string; authMethod: string };
+    return { method: record.method, clientId: record.clientId, clientSecret: secret, authMethod };
   }
 
   const information = (client: UpstreamClient, server: UpstreamServer): OAuthClientInformationMixed => ({
     client_id: client.clientId,
     ...(client.clientSecret
-      ? { client_secret: client.clientSecret, token_endpoint_auth_method: pickAuthMethod(server.metadata) }
+      ? {
+          client_secret: client.clientSecret,
+          token_endpoint_auth_method: client.authMethod ?? pickAuthMethod(server.metadata),
+        }
       : { token_endpoint_auth_method: 'none' }),
   });
 
@@ -274,7 +288,10 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
       if (!server.revocationEndpoint) return false;
       const form = new URLSearchParams({ token, token_type_hint: hint });
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-      if (client.clientSecret && pickAuthMethod(server.metadata) === 'client_secret_basic')
+      if (
+        client.clientSecret &&
+        (client.authMethod ?? pickAuthMethod(server.metadata)) === 'client_secret_basic'
+      )
         headers.authorization = `Basic ${Buffer.from(
           `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`,
         ).toString('base64')}`;
