@@ -5,6 +5,9 @@
  * WARNING in a scored scenario that expected-failures-client.yml does not list (a list that may only
  * shrink); scenarios a revision does not score (extensions, added after its release) are run and reported.
  *
+ * Then the same for the hub's OAuth client of upstream servers (test/conformance/hub-client-adapter.ts):
+ * the auth suite, and the auth scenarios the 2026-07-28 revision requires.
+ *
  * Usage: node --import tsx test/conformance/client.ts   (part of npm run conformance)
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +17,10 @@ import { parse } from 'yaml';
 import { collectChecks, NODE22_BIN, RUNNER, readExpectedFailures, SUITE } from './checks';
 
 const OUT = join(import.meta.dirname, '../../test-results/conformance-client');
-const ADAPTER = `${process.execPath} --import tsx ${join(import.meta.dirname, 'client-adapter.ts')}`;
+const adapter = (file: string) => `${process.execPath} --import tsx ${join(import.meta.dirname, file)}`;
+const ADAPTER = adapter('client-adapter.ts');
+/** The hub's OAuth client of upstream servers (src/gateway/hub/upstream-oauth.ts), wired as the hub wires it. */
+const HUB_ADAPTER = adapter('hub-client-adapter.ts');
 const REQUIREMENTS = join(RUNNER, 'node_modules/@modelcontextprotocol/conformance/requirements');
 const expected = readExpectedFailures(join(import.meta.dirname, 'expected-failures-client.yml'));
 
@@ -44,12 +50,13 @@ async function run(
   args: string[],
   scored: (scenario: string) => boolean,
   expectedScenarios?: number,
+  command = ADAPTER,
 ): Promise<number> {
   const out = join(OUT, label);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const started = Date.now();
-  const child = spawn(SUITE, ['client', '--command', ADAPTER, ...args, '-o', out], {
+  const child = spawn(SUITE, ['client', '--command', command, ...args, '-o', out], {
     env: { ...process.env, PATH: `${NODE22_BIN}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -109,4 +116,15 @@ for (const revision of ['2025-11-25', '2026-07-28']) {
     required.size,
   );
 }
+// The hub's client of upstream servers: every auth scenario of the suite, and every auth scenario the
+// 2026-07-28 revision requires (the others exercise an MCP host, which the hub's client is not).
+problems += await run('hub-suite-auth', ['--suite', 'auth'], () => true, undefined, HUB_ADAPTER);
+const requiredAuth = new Set([...requiredScenarios('2026-07-28')].filter((s) => s.startsWith('auth/')));
+problems += await run(
+  'hub-requirements-2026-07-28',
+  ['--requirements', '2026-07-28'],
+  (s) => requiredAuth.has(s),
+  requiredAuth.size,
+  HUB_ADAPTER,
+);
 process.exit(problems > 0 ? 1 : 0);

@@ -218,7 +218,8 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
         clientInformation: information(client, server),
         redirectUrl: deps.redirectUri,
         state,
-        resource: new URL(server.resource),
+        // As published (RFC 9728 §3.3): a URL object would add "/" to a pathless identifier.
+        resource: server.resource as never,
         ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
       });
       return { url: authorizationUrl.toString(), codeVerifier };
@@ -249,7 +250,7 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
           ...(callback.iss ? { iss: callback.iss } : {}),
           codeVerifier: callback.codeVerifier,
           redirectUri: deps.redirectUri,
-          resource: new URL(server.resource),
+          resource: server.resource as never,
           fetchFn: deps.fetch,
         });
       } catch (error) {
@@ -267,7 +268,7 @@ export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
           metadata: server.metadata,
           clientInformation: information(client, server),
           refreshToken,
-          resource: new URL(server.resource),
+          resource: server.resource as never,
           fetchFn: deps.fetch,
         });
       } catch (error) {
