@@ -58,3 +58,30 @@ describe.each(CLIENTS)('$name connects', (profile) => {
     expect(await echo(world, refreshed.body.access_token ?? '')).toBe(401);
   });
 });
+
+// The same clients reach the hub's endpoint: its resource and scope (hub:tools) take the place of /mcp's.
+// A client that sends no resource gets the default endpoint's token, which the hub does not take.
+describe('through the hub (/hub/mcp)', () => {
+  let hub: CompatWorld;
+  beforeAll(async () => {
+    hub = await startCompatWorld({ hub: true });
+  });
+  afterAll(async () => {
+    await hub?.close();
+  });
+  const forHub = (scope: string | undefined) => scope?.replace('mcp:tools', 'hub:tools');
+  describe.each(CLIENTS.filter((profile) => profile.authorize.sendResource))('$name', (profile) => {
+    it('authorizes for the hub and calls an upstream tool through it', async () => {
+      const asHub: typeof profile = {
+        ...profile,
+        authorize: { ...profile.authorize, scope: forHub(profile.authorize.scope) },
+        expectedScope: 'hub:tools',
+      };
+      const clientId = await registerClient(hub, asHub);
+      const { tokens } = await authorizeAndExchange(hub, asHub, clientId);
+      expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
+      expect(tokens.body.scope).toBe('hub:tools');
+      expect(await echo(hub, tokens.body.access_token ?? '')).toBe('echoed');
+    });
+  });
+});

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createDemoUpstream } from '../../src/demo/upstream';
+import { listen } from '../../src/http';
 import { createNodeOutbound, type OutboundDeps } from '../../src/lib/net/safe-fetch';
 import { startCimdServer } from '../support/cimd-server';
 import { demoResource, startTestGatehouse } from '../support/gatehouse';
@@ -20,8 +23,10 @@ export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
  * certificate that serves the clients' metadata documents and key sets. `outbound` records every
  * connection Gatehouse makes, so SSRF tests can show none was made.
  */
-export async function startCompatWorld() {
+export async function startCompatWorld(options: { hub?: boolean } = {}) {
   const documents = await startCimdServer();
+  // For the hub: a demo MCP server of its own, the one entry of the catalog (no connection needed).
+  const upstream = options.hub ? await startDemoServer() : undefined;
   const node = createNodeOutbound({ ca: documents.ca });
   const connections: string[] = [];
   const outbound: OutboundDeps = {
@@ -34,6 +39,14 @@ export async function startCompatWorld() {
   const gatehouse = await startTestGatehouse(
     {
       resources: [demoResource()],
+      ...(upstream
+        ? {
+            hub: {
+              enabled: true,
+              catalog: [{ slug: 'demo', name: 'Demo', url: upstream.url, auth: { type: 'none' as const } }],
+            },
+          }
+        : {}),
     },
     { outbound },
   );
@@ -46,16 +59,34 @@ export async function startCompatWorld() {
     connections,
     jwksUri,
     privateKey,
-    mcpUrl: `${gatehouse.url}/mcp`,
+    mcpUrl: `${gatehouse.url}${upstream ? '/hub/mcp' : '/mcp'}`,
+    /** the echo tool as the endpoint names it */
+    echoTool: upstream ? 'demo__echo' : 'echo',
     tokenEndpoint: `${gatehouse.url}/oauth/token`,
     async close() {
       await gatehouse.close();
       await documents.close();
+      await upstream?.close();
     },
   };
 }
 
 export type CompatWorld = Awaited<ReturnType<typeof startCompatWorld>>;
+
+/** The demo MCP server over Streamable HTTP on a loopback port. */
+async function startDemoServer() {
+  const demo = createDemoUpstream();
+  const app = new Hono();
+  app.all('/mcp', (c) => demo.fetch(c.req.raw));
+  const server = await listen(app, '127.0.0.1', 0);
+  return {
+    url: `${server.url}/mcp`,
+    async close() {
+      await server.close();
+      await demo.close();
+    },
+  };
+}
 
 /** A signed RFC 7523 client assertion, as ChatGPT sends one; the options make it wrong in one way. */
 export async function clientAssertion(
@@ -149,7 +180,7 @@ export async function authorizeAndExchange(world: CompatWorld, profile: ClientPr
 
 /** The echo tool through Gatehouse with a bearer: whether it echoed, or the HTTP status it got. */
 export async function echo(world: CompatWorld, accessToken: string): Promise<'echoed' | number> {
-  const response = await callToolRaw(world.mcpUrl, accessToken, 'echo', { text: 'compat-echo' });
+  const response = await callToolRaw(world.mcpUrl, accessToken, world.echoTool, { text: 'compat-echo' });
   const text = await response.text();
   if (response.status !== 200) return response.status;
   if (!text.includes('"text":"compat-echo"')) throw new Error(`unexpected answer: ${text}`);
