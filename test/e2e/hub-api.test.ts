@@ -1,4 +1,6 @@
 import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +187,40 @@ describe('the hub catalog API and the connect flow over HTTP', () => {
     const down = await connect({ url: `http://127.0.0.1:${closed}/mcp` });
     expect(down).toMatchObject({ status: 502, body: { error: 'upstream_discovery_failed' } });
     expect(String(down.body.error_description)).toContain('could not be reached');
+
+    // The MCP server answers, but the authorization server its metadata names is down.
+    const asPort = await freePort();
+    const mcp = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(mcp.address() as AddressInfo).port}`;
+      if (req.url?.startsWith('/.well-known/oauth-protected-resource'))
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            resource: `${base}/mcp`,
+            authorization_servers: [`http://127.0.0.1:${asPort}`],
+          }),
+        );
+      res
+        .writeHead(401, {
+          'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
+        })
+        .end();
+    });
+    await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
+    const asDownUrl = `http://127.0.0.1:${(mcp.address() as AddressInfo).port}/mcp`;
+    await json(
+      undefined,
+      hub.url,
+      'POST',
+      '/api/admin/catalog',
+      { slug: 'as-down', name: 'AS down', url: asDownUrl, auth: { type: 'oauth' } },
+      { authorization: `Bearer ${adminPat}` },
+    );
+    const asDown = await connect({ url: asDownUrl });
+    mcp.close();
+    expect(asDown).toMatchObject({ status: 502, body: { error: 'upstream_discovery_failed' } });
+    expect(String(asDown.body.error_description)).toMatch(
+      /authorization server metadata|ECONNREFUSED|fetch failed/,
+    );
 
     // The browser's page says the same in words.
     const page = await user.get(`/hub/connect?url=${encodeURIComponent('https://evil.example/mcp')}`);
