@@ -3,12 +3,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { devHub } from '../../src/cli/serve';
+import { createDemoUpstream } from '../../src/demo/upstream';
+import { listen } from '../../src/http';
 import { demoResource, freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { connectOverHttp, json } from '../support/hub';
-import { callToolRaw } from '../support/mcp-call';
+import { callToolRaw, listTools } from '../support/mcp-call';
 import { authorizeThroughPages, type Browser, createBrowser, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 
@@ -312,5 +315,70 @@ describe('the hub of `gatehouse dev`: its own /mcp as an OAuth upstream', () => 
     });
     expect(code, err.join('\n')).toBe(0);
     expect(out.join('\n')).toMatch(/^demo__echo\(text: string\)/m);
+  });
+});
+
+describe('hub entries with an admin-set credential', () => {
+  let keyed: Awaited<ReturnType<typeof listen>>;
+  let demo: ReturnType<typeof createDemoUpstream>;
+  let gatehouse: TestGatehouse;
+  let pat: string;
+  beforeAll(async () => {
+    // The upstream takes one team key, like a real API.
+    demo = createDemoUpstream({ acceptCredential: (authorization) => authorization === 'Bearer team-key' });
+    const app = new Hono();
+    app.all('/mcp', (c) => demo.fetch(c.req.raw));
+    keyed = await listen(app, '127.0.0.1', 0);
+    gatehouse = await startTestGatehouse(
+      {
+        hub: {
+          enabled: true,
+          catalog: [
+            {
+              slug: 'team',
+              name: 'Team',
+              url: `${keyed.url}/mcp`,
+              auth: { type: 'shared', valueEnv: 'TEAM_KEY' },
+            },
+            {
+              slug: 'unset',
+              name: 'Unset',
+              url: `${keyed.url}/mcp?unset`,
+              auth: { type: 'shared', valueEnv: 'NOT_SET' },
+            },
+          ],
+        },
+      },
+      { env: { TEAM_KEY: 'Bearer team-key' } },
+    );
+    const browser = createBrowser(gatehouse.url);
+    await devLogin(browser, USER);
+    pat = (
+      await createPatThroughPage(browser, {
+        name: 'k',
+        resource: '/hub/mcp',
+        scope: 'hub:tools',
+        expires_days: '1',
+      })
+    ).token as string;
+  });
+  afterAll(async () => {
+    await gatehouse?.close();
+    await keyed?.close();
+    await demo?.close();
+  });
+
+  it('needs no connection: the key from the environment reaches the upstream; an unset one is named', async () => {
+    const answer = await callToolRaw(`${gatehouse.url}/hub/mcp`, pat, 'team__echo', {
+      text: 'with the team key',
+    });
+    expect(await answer.text()).toContain('with the team key');
+    // The entry whose variable is unset is left out of the list, and says why.
+    const text = await (await listTools(gatehouse.url, pat, '/hub/mcp')).text();
+    // JSON, or one SSE event carrying it
+    const listed = JSON.parse(text.startsWith('{') ? text : (/^data: (.*)$/m.exec(text)?.[1] ?? '{}'));
+    expect(JSON.stringify(listed.result._meta)).toContain('an admin must set NOT_SET');
+    expect(listed.result.tools.some((tool: { name: string }) => tool.name.startsWith('unset__'))).toBe(false);
+    expect(gatehouse.logs.text()).not.toContain('team-key');
   });
 });

@@ -1,6 +1,5 @@
 import {
   type AuthorizationServerMetadata,
-  discoverOAuthServerInfo,
   exchangeAuthorization,
   type OAuthClientInformationMixed,
   type OAuthTokens,
@@ -11,21 +10,12 @@ import {
 } from '@modelcontextprotocol/client';
 import type { CatalogAuth } from '../../config/hub-schema';
 import type { KeyRing } from '../../crypto';
+import { discoverUpstream } from './discovery';
+import { type FetchLike, reason, UpstreamAuthError } from './upstream-errors';
+
+export { type FetchLike, UpstreamAuthError } from './upstream-errors';
+
 import type { UpstreamClientRecord, UpstreamClientStore } from './store';
-
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-
-/** Discovery or registration failed: the reason is shown to the user and the admin (a 502). */
-export class UpstreamAuthError extends Error {
-  override name = 'UpstreamAuthError';
-  constructor(
-    message: string,
-    /** the upstream's OAuth error code, when it sent one (invalid_grant breaks a connection) */
-    readonly oauthError?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** What a connection needs to refresh and revoke later without discovering again. */
 export interface UpstreamServer {
@@ -64,17 +54,6 @@ export interface UpstreamOAuthDeps {
   now(): number;
 }
 
-const PROBE_BODY = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-11-25',
-    capabilities: {},
-    clientInfo: { name: 'gatehouse-discovery', version: '1' },
-  },
-});
-
 /**
  * Gatehouse as an OAuth client of one upstream MCP server (MCP authorization spec, client side):
  * discovery (the 401 challenge's resource_metadata first, then RFC 9728 and RFC 8414 / OIDC, both
@@ -82,58 +61,7 @@ const PROBE_BODY = JSON.stringify({
  * `resource`, RFC 9207 `iss`.
  */
 export function createUpstreamOAuth(deps: UpstreamOAuthDeps) {
-  async function discover(mcpUrl: string): Promise<UpstreamServer> {
-    let resourceMetadataUrl: URL | undefined;
-    let challengeScope: string | undefined;
-    try {
-      const probe = await deps.fetch(mcpUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2025-11-25',
-        },
-        body: PROBE_BODY,
-      });
-      const challenge = probe.headers.get('www-authenticate') ?? '';
-      const match = /resource_metadata="([^"]+)"/i.exec(challenge);
-      if (probe.status === 401 && match?.[1]) resourceMetadataUrl = new URL(match[1], mcpUrl);
-      if (probe.status === 401) challengeScope = /(?:^|[\s,])scope="([^"]*)"/i.exec(challenge)?.[1];
-    } catch (error) {
-      throw new UpstreamAuthError(`the upstream MCP server could not be reached (${reason(error)})`);
-    }
-    let info: Awaited<ReturnType<typeof discoverOAuthServerInfo>>;
-    try {
-      info = await discoverOAuthServerInfo(mcpUrl, {
-        fetchFn: deps.fetch,
-        ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
-      });
-    } catch (error) {
-      throw new UpstreamAuthError(`discovery failed: ${reason(error)}`);
-    }
-    const metadata = info.authorizationServerMetadata;
-    if (!metadata)
-      throw new UpstreamAuthError(
-        `no authorization server metadata found for ${info.authorizationServerUrl} (RFC 8414 or OpenID discovery)`,
-      );
-    if (!metadata.code_challenge_methods_supported?.includes('S256'))
-      throw new UpstreamAuthError('the upstream authorization server does not offer PKCE S256');
-    const resource = info.resourceMetadata?.resource ?? mcpUrl;
-    if (!resourceCovers(resource, mcpUrl))
-      throw new UpstreamAuthError(`the protected resource metadata names ${resource}, not ${mcpUrl}`);
-    return {
-      issuer: metadata.issuer,
-      tokenEndpoint: metadata.token_endpoint,
-      revocationEndpoint: (metadata as { revocation_endpoint?: string }).revocation_endpoint,
-      authorizationEndpoint: metadata.authorization_endpoint,
-      // RFC 9728 §3.3: the metadata's resource is the upstream's canonical identifier (GitHub's drops the
-      // trailing slash of its URL); without metadata, the MCP URL itself (RFC 8707).
-      resource,
-      metadata,
-      scopesSupported: info.resourceMetadata?.scopes_supported ?? metadata.scopes_supported,
-      challengeScope,
-    };
-  }
+  const discover = (mcpUrl: string) => discoverUpstream(deps.fetch, mcpUrl);
 
   /** Gatehouse's client at this server: pre-registered, already registered, CIMD, or registered now (DCR). */
   async function clientFor(server: UpstreamServer, auth: Extract<CatalogAuth, { type: 'oauth' }>) {
@@ -320,27 +248,9 @@ function pickAuthMethod(metadata: AuthorizationServerMetadata): string {
   return 'none';
 }
 
-/** RFC 8707 / RFC 9728 §3.3: the metadata's resource must be the server's URL or a path prefix of it. */
-function resourceCovers(resource: string, mcpUrl: string): boolean {
-  try {
-    const named = new URL(resource);
-    const actual = new URL(mcpUrl);
-    if (named.origin !== actual.origin) return false;
-    const prefix = named.pathname.endsWith('/') ? named.pathname : `${named.pathname}/`;
-    return actual.pathname === named.pathname || actual.pathname.startsWith(prefix) || named.pathname === '/';
-  } catch {
-    return false;
-  }
-}
-
 function oauthErrorOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown; error?: unknown }).error ?? (error as { code?: unknown }).code;
   if (typeof code === 'string') return code;
   const text = error instanceof Error ? error.message : '';
   return /invalid_grant/.test(text) ? 'invalid_grant' : undefined;
-}
-
-function reason(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return (cause instanceof Error ? cause.message : String(cause)).slice(0, 300);
 }

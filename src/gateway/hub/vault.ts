@@ -4,7 +4,9 @@ import type { LockStore } from '../../store';
 import type { AuditLog, Logger } from '../../telemetry';
 import type { UpstreamCredential } from '../proxy';
 import type { CatalogEntry } from './catalog';
+import { configuredCredential } from './credentials';
 import type { ConnectionRecord, ConnectionStore } from './store';
+import { reason } from './upstream-errors';
 import {
   UpstreamAuthError,
   type UpstreamClient,
@@ -230,36 +232,10 @@ export function createVault(deps: VaultDeps) {
       const auth = entry.auth;
       switch (auth.type) {
         case 'none':
-          return { ok: true };
         case 'shared':
-        case 'headers': {
-          const pairs =
-            auth.type === 'shared' ? [{ name: auth.header, valueEnv: auth.valueEnv }] : auth.headers;
-          const missing = pairs.find((pair) => !deps.env[pair.valueEnv]);
-          if (missing)
-            return {
-              ok: false,
-              httpStatus: 502,
-              message: `${entry.name} is not configured on this Gatehouse (an admin must set ${missing.valueEnv})`,
-            };
-          return {
-            ok: true,
-            extraHeaders: pairs.map((pair) => ({
-              name: pair.name,
-              value: deps.env[pair.valueEnv] as string,
-            })),
-          };
-        }
+        case 'headers':
         case 'user-idp-token':
-          try {
-            return header(auth.header, `Bearer ${await deps.idpToken(userId)}`);
-          } catch (error) {
-            return {
-              ok: false,
-              httpStatus: 401,
-              message: `no sign-in token to send to ${entry.name}: ${reason(error)}; sign in again`,
-            };
-          }
+          return configuredCredential(entry, auth, deps.env, () => deps.idpToken(userId));
         case 'oauth': {
           const record = await deps.store.get(await userHash(userId), entry.slug);
           if (!record)
@@ -312,8 +288,4 @@ export type Vault = ReturnType<typeof createVault>;
 
 class ConnectionUnusable extends Error {
   override name = 'ConnectionUnusable';
-}
-
-function reason(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 200);
 }
