@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
@@ -11,7 +12,7 @@ import { createDemoUpstream } from '../../src/demo/upstream';
 import { listen } from '../../src/http';
 import { demoResource, freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { connectOverHttp, json } from '../support/hub';
-import { callToolRaw, listTools } from '../support/mcp-call';
+import { callToolRaw, listTools, mcpPostHeaders } from '../support/mcp-call';
 import { authorizeThroughPages, type Browser, createBrowser, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 
@@ -346,6 +347,13 @@ describe('hub entries with an admin-set credential', () => {
               url: `${keyed.url}/mcp?unset`,
               auth: { type: 'shared', valueEnv: 'NOT_SET' },
             },
+            // Eight more views of the same server: more tools than one page holds.
+            ...Array.from({ length: 8 }, (_, index) => ({
+              slug: `page${index}`,
+              name: `Page ${index}`,
+              url: `${keyed.url}/mcp?page=${index}`,
+              auth: { type: 'shared' as const, valueEnv: 'TEAM_KEY' },
+            })),
           ],
         },
       },
@@ -380,5 +388,42 @@ describe('hub entries with an admin-set credential', () => {
     expect(JSON.stringify(listed.result._meta)).toContain('an admin must set NOT_SET');
     expect(listed.result.tools.some((tool: { name: string }) => tool.name.startsWith('unset__'))).toBe(false);
     expect(gatehouse.logs.text()).not.toContain('team-key');
+  });
+
+  it('pages the aggregated list with an opaque cursor, on both wires; a forged cursor is refused', async () => {
+    const post = async (params: Record<string, unknown>) => {
+      const answer = await fetch(`${gatehouse.url}/hub/mcp`, {
+        method: 'POST',
+        headers: { ...mcpPostHeaders(pat) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list', params }),
+      });
+      return (await answer.json()) as {
+        result?: { tools: Array<{ name: string }>; nextCursor?: string };
+        error?: { code: number };
+      };
+    };
+    const first = await post({});
+    expect(first.result?.tools).toHaveLength(100);
+    const second = await post({ cursor: first.result?.nextCursor });
+    expect(second.result?.nextCursor).toBeUndefined();
+    const all = [...(first.result?.tools ?? []), ...(second.result?.tools ?? [])].map((tool) => tool.name);
+    const perUpstream = all.filter((name) => name.startsWith('team__')).length;
+    expect(perUpstream).toBeGreaterThan(5);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toHaveLength(perUpstream * 9); // team + eight pages, each listed once
+    expect((await post({ cursor: 'forged' })).error?.code).toBe(-32602);
+
+    // The SDK client follows the cursor on both wires and sees the same tools.
+    for (const mode of ['legacy', 'auto'] as const) {
+      const client = new Client({ name: 'pages', version: '1' }, { versionNegotiation: { mode } });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${gatehouse.url}/hub/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${pat}` } },
+        }),
+      );
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([...all].sort());
+      await expect(client.listTools({ cursor: 'forged' })).rejects.toThrow(/cursor/);
+      await client.close();
+    }
   });
 });

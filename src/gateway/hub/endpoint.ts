@@ -3,7 +3,14 @@ import type { PlainAnswer, PlainRequest } from '../../http/plain';
 import { plainJson } from '../../http/plain';
 import type { VerifiedToken } from '../../resource/verify';
 import type { AuditLog, Logger } from '../../telemetry';
-import { failureAnswers, isModernWire, isRequest, parseMessages, type RpcMessage } from '../json-rpc';
+import {
+  failureAnswers,
+  isModernWire,
+  isRequest,
+  type JsonRpcId,
+  parseMessages,
+  type RpcMessage,
+} from '../json-rpc';
 import { createEndpointProxy } from '../proxy';
 import { createSessionBinding } from '../session-binding';
 import { createToolScopes } from '../tool-scopes';
@@ -11,7 +18,7 @@ import type { Upstream } from '../upstream';
 import type { CatalogEntry } from './catalog';
 import type { Health } from './health';
 import { asUnavailable, type Links, type UpstreamLink } from './links';
-import type { HubProtocol } from './protocol';
+import { type HubProtocol, page, skippedMeta } from './protocol';
 import type { Vault } from './vault';
 import type { HubView, Views } from './view';
 
@@ -140,6 +147,15 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     const only = messages?.length === 1 ? messages[0] : undefined;
     if (only && isRequest(only) && only.method === 'tools/call' && headersAgree(request, only))
       return call(request, token, only);
+    // The most frequent list of 2025-era clients, answered from the view without the SDK's per-request
+    // server (most of a list's cost); 2026-07-28 requests, whose envelope the SDK validates, go there.
+    if (
+      only &&
+      isRequest(only) &&
+      only.method === 'tools/list' &&
+      !isModernWire(only, request.header('mcp-protocol-version') ?? null)
+    )
+      return listTools(token, only);
     // Everything else, and a call whose routing headers contradict its body (the SDK refuses it, -32020).
     return sdk(request, token);
   }
@@ -207,6 +223,29 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
       details: { tool: route.name, outcome, ms: Math.round(ms) },
     });
     return answer;
+  }
+
+  async function listTools(
+    token: VerifiedToken,
+    message: RpcMessage & { id: JsonRpcId },
+  ): Promise<PlainAnswer> {
+    const view = await deps.views.view(token.userId);
+    const cursor = (message.params as { cursor?: unknown } | undefined)?.cursor;
+    try {
+      const { items, nextCursor } = page(
+        view.tools,
+        'tools',
+        typeof cursor === 'string' ? cursor : undefined,
+      );
+      const result = { tools: items, ...(nextCursor ? { nextCursor } : {}), ...skippedMeta(view) };
+      return plainJson(200, { jsonrpc: '2.0', id: message.id, result });
+    } catch {
+      return plainJson(200, {
+        jsonrpc: '2.0',
+        id: message.id,
+        error: { code: -32602, message: 'invalid cursor' },
+      });
+    }
   }
 
   async function sdk(request: PlainRequest, token: VerifiedToken): Promise<PlainAnswer> {

@@ -13,7 +13,11 @@ const PAGE_SIZE = 100;
 type Kind = 'tools' | 'prompts' | 'resources' | 'templates';
 
 /** An opaque cursor: which list and where in it. Anything else is refused (-32602). */
-function page<T>(items: T[], kind: Kind, cursor: string | undefined): { items: T[]; nextCursor?: string } {
+export function page<T>(
+  items: T[],
+  kind: Kind,
+  cursor: string | undefined,
+): { items: T[]; nextCursor?: string } {
   let offset = 0;
   if (cursor !== undefined) {
     try {
@@ -35,7 +39,7 @@ function page<T>(items: T[], kind: Kind, cursor: string | undefined): { items: T
 }
 
 /** What the hub says about upstreams it could not list, on every list (MCP `_meta`). */
-const skippedMeta = (view: HubView) =>
+export const skippedMeta = (view: HubView) =>
   view.skipped.length > 0 ? { _meta: { 'io.gatehouse/skipped': view.skipped } } : {};
 
 /**
