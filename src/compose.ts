@@ -2,7 +2,7 @@ import { adminApiResource } from './admin/admin-guard';
 import type { GatehouseConfig } from './config';
 import { decodeKey } from './config';
 import { createKeyRing, importHmacKey, utf8 } from './crypto';
-import { hubResourceConfig } from './gateway/hub';
+import { hubResourceConfig } from './gateway/hub/resource';
 import { createIdentityGuard, createUpstreamProviders, createUserDirectory } from './identity';
 import { createNodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
 import { createClientKeySource } from './oauth/client-keys';

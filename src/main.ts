@@ -1,12 +1,9 @@
 import { Hono } from 'hono';
 import { adminRoutes } from './admin/audit-routes';
-import { catalogApi } from './admin/catalog-api';
-import { catalogRoutes } from './admin/catalog-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
 import { createEndpoints } from './gateway/endpoints';
-import { createHub, type Hub } from './gateway/hub';
-import { hubRoutes } from './gateway/hub/routes';
+import type { Hub } from './gateway/hub';
 import type { UpstreamFetch } from './gateway/proxy';
 import { type AppEnv, createApp, createRateLimiter, listen, type RunningServer } from './http';
 import { withPublicCors } from './http/middleware/public-cors';
@@ -74,8 +71,17 @@ export async function startGatehouse(
     ...(options.upstreamFetch ? { fetch: options.upstreamFetch } : {}),
   });
 
-  const hub = config.hub.enabled
-    ? await createHub({
+  // The hub (and the MCP SDK client and server it needs) is loaded only when enabled.
+  const hubModules = config.hub.enabled
+    ? await Promise.all([
+        import('./gateway/hub'),
+        import('./gateway/hub/routes'),
+        import('./admin/catalog-api'),
+        import('./admin/catalog-routes'),
+      ])
+    : undefined;
+  const hub = hubModules
+    ? await hubModules[0].createHub({
         issuer: config.issuer,
         hub: config.hub,
         dev: config.mode === 'dev',
@@ -171,11 +177,11 @@ export async function startGatehouse(
       adminRoutes(identity, core.auditStore),
       tokenRoutes(core.pats, identity, core.audit),
       resourceRoutes(config.issuer, core.resources, gates),
-      ...(hub
+      ...(hub && hubModules
         ? [
-            hubRoutes(hub, identity),
-            catalogApi(hub, identity, core.pats),
-            catalogRoutes(hub, identity, core.pats),
+            hubModules[1].hubRoutes(hub, identity),
+            hubModules[2].catalogApi(hub, identity, core.pats),
+            hubModules[3].catalogRoutes(hub, identity, core.pats),
           ]
         : []),
       ...playground,

@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import type { HubConfig } from '../../config/hub-schema';
-import { type ResourceConfig, resourceSchema } from '../../config/resource-schema';
 import type { HmacKey, KeyRing } from '../../crypto';
 import type { IdentityGuard } from '../../identity';
 import { classifyAddress } from '../../lib/net/address';
@@ -27,21 +26,13 @@ import { createHubEndpoint } from './endpoint';
 import { createHealth } from './health';
 import { createLinks } from './links';
 import { createHubProtocol } from './protocol';
+import { hubResourceConfig } from './resource';
 import { createUpstreamOAuth } from './upstream-oauth';
 import { createVault } from './vault';
+
+export { HUB_SCOPE, hubResourceConfig } from './resource';
+
 import { createViews } from './view';
-
-export const HUB_SCOPE = 'hub:tools';
-
-/** The hub's endpoint as a protected resource: OAuth and personal access tokens, one scope. */
-export function hubResourceConfig(hub: HubConfig): ResourceConfig {
-  return resourceSchema.parse({
-    path: hub.path,
-    name: hub.name,
-    scopes: [{ name: HUB_SCOPE, description: 'Use the tools of the servers you connected', default: true }],
-    auth: ['oauth', 'pat'],
-  });
-}
 
 export interface HubDeps {
   issuer: string;
