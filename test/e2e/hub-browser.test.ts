@@ -36,6 +36,16 @@ const text = (result: unknown) =>
     .map((block) => block.text ?? '')
     .join('');
 
+/** An admin adds a server on the catalog page. */
+async function addToCatalog(page: Page, hub: TestGatehouse, entry: Record<string, string>) {
+  await page.goto(`${hub.url}/admin/catalog`);
+  const form = page.locator('form[action="/admin/catalog"]');
+  for (const [name, value] of Object.entries(entry))
+    await form.locator(name === 'auth' ? 'textarea[name=auth]' : `input[name=${name}]`).fill(value);
+  await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
+  expect(await page.textContent('[role=status]')).toContain(`${entry.name} is in the catalog`);
+}
+
 /** Connect (or change scopes of) one catalog entry in the real pages: the upstream's login and consent. */
 async function connectInChromium(page: Page, hub: TestGatehouse, slug: string, template?: string) {
   await page.goto(`${hub.url}/hub/connections`);
@@ -53,7 +63,7 @@ async function connectInChromium(page: Page, hub: TestGatehouse, slug: string, t
 }
 
 describe.skipIf(!chromiumAvailable)(
-  'the hub: connect two OAuth upstreams in Chromium, call both through /hub/mcp',
+  'the hub: from an empty catalog to two OAuth upstreams in Chromium, called through /hub/mcp',
   () => {
     let alpha: TestGatehouse; // CIMD
     let beta: TestGatehouse; // DCR only
@@ -64,36 +74,36 @@ describe.skipIf(!chromiumAvailable)(
 
     beforeAll(async () => {
       [alpha, beta] = await Promise.all([startUpstream({ cimd: true }), startUpstream({ cimd: false })]);
+      // An empty catalog: the admin adds both servers on the catalog page below.
       hub = await startTestGatehouse({
-        hub: {
-          enabled: true,
-          catalog: [
-            {
-              slug: 'alpha',
-              name: 'Alpha',
-              url: `${alpha.config.issuer}/mcp`,
-              auth: {
-                type: 'oauth',
-                scopes: ['mcp:tools'],
-                templates: [
-                  { name: 'read-only', description: 'Read only', scopes: ['mcp:tools'] },
-                  { name: 'full', description: 'Read and write', scopes: ['mcp:tools', 'mcp:write'] },
-                ],
-              },
-            },
-            {
-              slug: 'beta',
-              name: 'Beta',
-              url: `${beta.config.issuer}/mcp`,
-              auth: { type: 'oauth', scopes: ['mcp:tools'] },
-            },
-          ],
-        },
+        access: { allowAnyone: true, admins: { emails: [EMAIL] } },
+        hub: { enabled: true },
       });
       chromium = await launchChromium();
       page = await (await chromium.newContext()).newPage();
       await page.goto(`${hub.url}/hub/connections`);
       await submitDevLogin(page, EMAIL);
+      await page.goto(`${hub.url}/hub/connections`);
+      expect(await page.textContent('body')).toContain('No server has been approved');
+      await addToCatalog(page, hub, {
+        slug: 'alpha',
+        name: 'Alpha',
+        url: `${alpha.config.issuer}/mcp`,
+        auth: JSON.stringify({
+          type: 'oauth',
+          scopes: ['mcp:tools'],
+          templates: [
+            { name: 'read-only', description: 'Read only', scopes: ['mcp:tools'] },
+            { name: 'full', description: 'Read and write', scopes: ['mcp:tools', 'mcp:write'] },
+          ],
+        }),
+      });
+      await addToCatalog(page, hub, {
+        slug: 'beta',
+        name: 'Beta',
+        url: `${beta.config.issuer}/mcp`,
+        auth: JSON.stringify({ type: 'oauth', scopes: ['mcp:tools'] }),
+      });
       // The same person's personal access token for the hub endpoint, as a CLI agent would use.
       const cookies = createBrowser(hub.url);
       await devLogin(cookies, EMAIL);
