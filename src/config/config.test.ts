@@ -418,6 +418,22 @@ describe('hub configuration', () => {
     ]);
   });
 
+  it('takes a url or a stdio command, exactly one; a stdio server takes auth none', () => {
+    const stdio = { command: 'npx', args: ['-y', 'some-mcp-server'] };
+    expect(hubErrors({ catalog: [{ slug: 'local', name: 'Local', stdio }] })).toEqual([]);
+    expect(
+      hubErrors({ catalog: [{ slug: 'both', name: 'Both', url: 'https://x.example.com/mcp', stdio }] }),
+    ).toEqual(['hub.catalog.0: give either url or stdio (exactly one)']);
+    expect(hubErrors({ catalog: [{ slug: 'none', name: 'Neither' }] })).toEqual([
+      'hub.catalog.0: give either url or stdio (exactly one)',
+    ]);
+    expect(
+      hubErrors({
+        catalog: [{ slug: 'keyed', name: 'Keyed', stdio, auth: { type: 'shared', valueEnv: 'K' } }],
+      }),
+    ).toEqual(['hub.catalog.0: a stdio server takes auth none: give the child its secrets in stdio.env']);
+  });
+
   it('refuses a user-idp-token entry without an identity provider that keeps tokens, and unknown auth types', () => {
     expect(hubErrors({ catalog: [entry('x', { auth: { type: 'user-idp-token' } })] })).toEqual([
       'hub.catalog.0.auth: user-idp-token needs an identity provider with keepTokens: true',

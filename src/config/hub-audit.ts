@@ -1,5 +1,5 @@
 import type { Finding } from './audit';
-import { catalogUrlProblem } from './hub-schema';
+import { catalogUrlProblem, entryTargetProblem } from './hub-schema';
 import type { GatehouseConfig } from './schema';
 
 /** The hub's own rules: unique slugs and prefixes, acceptable URLs, a path of its own, usable auth. */
@@ -21,7 +21,9 @@ export function auditHub(config: GatehouseConfig): Finding[] {
     if (samePrefix !== undefined)
       error(`${at}.toolPrefix`, `"${prefix}" is also the tool prefix of hub.catalog.${samePrefix}`);
     prefixes.set(prefix, index);
-    const problem = catalogUrlProblem(entry.url, { allowLoopbackHttp: config.mode === 'dev' });
+    const target = entryTargetProblem(entry);
+    if (target) error(at, target);
+    const problem = entry.url && catalogUrlProblem(entry.url, { allowLoopbackHttp: config.mode === 'dev' });
     if (problem) error(`${at}.url`, problem.message);
     if (entry.auth.type === 'user-idp-token' && !config.identityProviders.some((idp) => idp.keepTokens))
       error(`${at}.auth`, 'user-idp-token needs an identity provider with keepTokens: true');

@@ -55,7 +55,19 @@ export const catalogEntrySchema = z.strictObject({
   slug: z.string().regex(SLUG, 'a slug: lower-case letters, digits and dashes, at most 32'),
   name: z.string().min(1).max(100),
   description: z.string().max(500).default(''),
-  url: z.url({ protocol: /^https?$/ }).describe('the upstream MCP endpoint (Streamable HTTP)'),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('the upstream MCP endpoint (Streamable HTTP)'),
+  stdio: z
+    .strictObject({
+      command: z.string().min(1),
+      args: z.array(z.string()).default([]),
+      env: z.record(z.string(), z.string()).default({}).describe('added to a minimal environment'),
+      cwd: z.string().min(1).optional(),
+    })
+    .optional()
+    .describe('config only: a local MCP server run as a child process (one for every user; auth none)'),
   auth: catalogAuthSchema.default({ type: 'none' }),
   toolPrefix: z
     .string()
@@ -84,6 +96,21 @@ export const hubSchema = z
 export type HubConfig = z.infer<typeof hubSchema>;
 export type CatalogEntryConfig = z.infer<typeof catalogEntrySchema>;
 export type CatalogAuth = z.infer<typeof catalogAuthSchema>;
+
+/**
+ * What is wrong with an entry's target, or undefined: a Streamable HTTP `url` or (config only) a `stdio`
+ * command, exactly one; a child process has no per-user credential, so its auth is `none` (its secrets go
+ * in `stdio.env`).
+ */
+export function entryTargetProblem(
+  entry: Pick<CatalogEntryConfig, 'url' | 'stdio' | 'auth'>,
+): string | undefined {
+  if ((entry.url === undefined) === (entry.stdio === undefined))
+    return 'give either url or stdio (exactly one)';
+  if (entry.stdio && entry.auth.type !== 'none')
+    return 'a stdio server takes auth none: give the child its secrets in stdio.env';
+  return undefined;
+}
 
 /**
  * Why an upstream MCP URL cannot be in the catalog, or undefined: the URL must parse, be https (http only

@@ -109,7 +109,10 @@ export function CatalogPage(props: CatalogPageProps) {
                 <td>
                   <strong>{row.definition.name}</strong> <code>{row.slug}</code>
                   <div class="muted">
-                    <code>{row.definition.url}</code>
+                    <code>
+                      {row.definition.url ??
+                        `stdio: ${row.definition.stdio?.command ?? ''} (configuration file)`}
+                    </code>
                   </div>
                 </td>
                 <td>{row.definition.auth.type}</td>
@@ -138,7 +141,8 @@ export function CatalogPage(props: CatalogPageProps) {
         </table>
       </div>
       {props.rows
-        .filter((row) => row.deletedAt === null)
+        // A stdio server is configuration only: not editable here.
+        .filter((row) => row.deletedAt === null && row.definition.url !== undefined)
         .map((row) => (
           <details data-edit={row.slug}>
             <summary>Edit {row.definition.name}</summary>
@@ -149,7 +153,7 @@ export function CatalogPage(props: CatalogPageProps) {
               values={{
                 name: row.definition.name,
                 description: row.definition.description,
-                url: row.definition.url,
+                url: row.definition.url ?? '',
                 toolPrefix: row.definition.toolPrefix ?? '',
                 timeoutSeconds: String(row.definition.timeoutSeconds),
                 auth: JSON.stringify(row.definition.auth),

@@ -332,6 +332,7 @@ describe('hub entries with an admin-set credential', () => {
     keyed = await listen(app, '127.0.0.1', 0);
     gatehouse = await startTestGatehouse(
       {
+        access: { allowAnyone: true, admins: { emails: ['dev-admin@example.com'] } },
         hub: {
           enabled: true,
           catalog: [
@@ -346,6 +347,15 @@ describe('hub entries with an admin-set credential', () => {
               name: 'Unset',
               url: `${keyed.url}/mcp?unset`,
               auth: { type: 'shared', valueEnv: 'NOT_SET' },
+            },
+            // A local server run by Gatehouse as a child process (config only).
+            {
+              slug: 'local',
+              name: 'Local',
+              stdio: {
+                command: process.execPath,
+                args: [join(import.meta.dirname, '../../bin/gatehouse.js'), 'demo', '--stdio'],
+              },
             },
             // Eight more views of the same server: more tools than one page holds.
             ...Array.from({ length: 8 }, (_, index) => ({
@@ -390,6 +400,26 @@ describe('hub entries with an admin-set credential', () => {
     expect(gatehouse.logs.text()).not.toContain('team-key');
   });
 
+  it('serves a stdio server from the config; the API cannot add one', async () => {
+    const answer = await callToolRaw(`${gatehouse.url}/hub/mcp`, pat, 'local__echo', {
+      text: 'from a child process',
+    });
+    expect(await answer.text()).toContain('from a child process');
+    const admin = createBrowser(gatehouse.url);
+    await devLogin(admin, 'dev-admin@example.com');
+    const { body } = await json(admin, gatehouse.url, 'GET', '/api/admin/catalog');
+    const refused = await json(
+      admin,
+      gatehouse.url,
+      'POST',
+      '/api/admin/catalog',
+      { slug: 'shell', name: 'Shell', stdio: { command: 'sh' } },
+      { 'x-csrf-token': String(body.csrf) },
+    );
+    expect(refused).toMatchObject({ status: 400 });
+    expect(String(refused.body.error_description)).toContain('configuration file only');
+  });
+
   it('pages the aggregated list with an opaque cursor, on both wires; a forged cursor is refused', async () => {
     const post = async (params: Record<string, unknown>) => {
       const answer = await fetch(`${gatehouse.url}/hub/mcp`, {
@@ -410,7 +440,7 @@ describe('hub entries with an admin-set credential', () => {
     const perUpstream = all.filter((name) => name.startsWith('team__')).length;
     expect(perUpstream).toBeGreaterThan(5);
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(perUpstream * 9); // team + eight pages, each listed once
+    expect(all).toHaveLength(perUpstream * 10); // team, the stdio server and eight pages, each listed once
     expect((await post({ cursor: 'forged' })).error?.code).toBe(-32602);
 
     // The SDK client follows the cursor on both wires and sees the same tools.

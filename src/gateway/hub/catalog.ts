@@ -4,6 +4,7 @@ import type { CatalogDefinition, CatalogRecord, CatalogStore } from './store';
 
 /** An entry users may connect: enabled and not deleted. */
 export interface CatalogEntry extends CatalogEntryConfig {
+  url: string;
   source: CatalogRecord['source'];
   /** the prefix its tools carry, or '' for none */
   prefix: string;
@@ -23,6 +24,8 @@ const toEntry = (record: CatalogRecord): CatalogEntry => {
   const prefix = record.definition.toolPrefix ?? record.slug;
   return {
     ...record.definition,
+    // A stdio server has no URL: it is named `stdio:<slug>` (never dialled, never matched to a pasted URL).
+    url: record.definition.url ?? `stdio:${record.slug}`,
     slug: record.slug,
     source: record.source,
     prefix: prefix === 'none' ? '' : prefix,
@@ -119,6 +122,10 @@ export function createCatalog(deps: CatalogDeps) {
       const issue = parsed.error.issues[0];
       throw new CatalogError(400, `${issue?.path.join('.') || 'entry'}: ${issue?.message ?? 'invalid'}`);
     }
+    // A command run on the Gatehouse host is configuration, never something an API call may add.
+    if (parsed.data.stdio)
+      throw new CatalogError(400, 'stdio: stdio servers are set in the configuration file only');
+    if (parsed.data.url === undefined) throw new CatalogError(400, 'url: is required');
     const problem = catalogUrlProblem(parsed.data.url, { allowLoopbackHttp: deps.allowLoopbackHttp });
     if (problem) throw new CatalogError(problem.status, `url: ${problem.message}`);
     return parsed.data;
@@ -156,6 +163,7 @@ export function createCatalog(deps: CatalogDeps) {
       if (problem) throw new CatalogError(problem.status, problem.message);
       const wanted = new URL(value);
       const found = (await this.entries()).find((entry) => {
+        if (entry.stdio) return false;
         const url = new URL(entry.url);
         return (
           url.origin === wanted.origin &&

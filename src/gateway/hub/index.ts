@@ -18,7 +18,8 @@ import {
 import type { AuditLog, Logger } from '../../telemetry';
 import type { Endpoint } from '../endpoints';
 import { httpUpstream } from '../http-upstream';
-import type { Upstream } from '../upstream';
+import { fetchUpstream, type Upstream } from '../upstream';
+
 import { type CatalogEntry, createCatalog, seedCatalog } from './catalog';
 import { hubClient } from './client-document';
 import { createConnectFlows } from './connect';
@@ -29,10 +30,12 @@ import { createHubProtocol } from './protocol';
 import { hubResourceConfig } from './resource';
 import { createUpstreamOAuth } from './upstream-oauth';
 import { createVault } from './vault';
+import { createViews } from './view';
 
 export { HUB_SCOPE, hubResourceConfig } from './resource';
 
-import { createViews } from './view';
+/** The URL a stdio server's bridge is called at: in process, never dialled. */
+const IN_PROCESS_URL = 'http://127.0.0.1/mcp';
 
 export interface HubDeps {
   issuer: string;
@@ -77,7 +80,9 @@ export async function createHub(deps: HubDeps) {
   const upstreams = new Map<string, Upstream & { close(): void }>();
   const lookup = guardedLookup({ allowLoopback });
   /** One pooled upstream per URL, dialled only at addresses the SSRF guard accepts. */
+  const stdioServers = new Map<string, { upstream: Upstream; close(): Promise<void> }>();
   const upstreamFor = (entry: CatalogEntry): Upstream => {
+    if (entry.stdio) return stdioFor(entry.slug, entry.stdio);
     let upstream = upstreams.get(entry.url);
     if (!upstream) {
       const host = new URL(entry.url).hostname.replace(/^\[|\]$/g, '');
@@ -88,6 +93,22 @@ export async function createHub(deps: HubDeps) {
       upstreams.set(entry.url, upstream);
     }
     return upstream;
+  };
+
+  /** A stdio entry: one child process shared by every user, started on first use (the endpoints' bridge). */
+  const stdioFor = (slug: string, config: NonNullable<CatalogEntry['stdio']>): Upstream => {
+    let held = stdioServers.get(slug);
+    if (!held) {
+      const pending = import('../stdio-upstream').then(({ createStdioUpstream }) =>
+        createStdioUpstream(config, logger.child({ upstream: slug })),
+      );
+      const upstream: Upstream = {
+        call: async (request) => fetchUpstream((await pending).fetch, IN_PROCESS_URL).call(request),
+      };
+      held = { upstream, close: async () => (await pending).close() };
+      stdioServers.set(slug, held);
+    }
+    return held.upstream;
   };
 
   let onUserChange = (_userId: string) => {};
@@ -187,6 +208,7 @@ export async function createHub(deps: HubDeps) {
       links.close();
       await protocol.close();
       for (const upstream of upstreams.values()) upstream.close();
+      for (const stdio of stdioServers.values()) await stdio.close();
     },
   };
 }

@@ -53,7 +53,7 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
         slug: entry.slug,
         name: entry.name,
         description: entry.description,
-        url: entry.url,
+        url: entry.stdio ? 'a local server run by this Gatehouse' : entry.url,
         needsConnection: oauth,
         status: !oauth
           ? 'ready'
