@@ -99,7 +99,7 @@ describe.each(
       ),
     );
     const bodies = await Promise.all(answers.map((answer) => answer.text()));
-    bodies.forEach((body, index) => expect(body).toContain(`call ${index}`));
+    for (const [index, body] of bodies.entries()) expect(body).toContain(`call ${index}`);
     expect(refreshes()).toBe(before + 1);
     const stored = await (hubs[0] as TestGatehouse).database.db
       .selectFrom('hub_connections')
