@@ -83,7 +83,11 @@ export const resourceSchema = z.object({
   toolScopes: z
     .record(z.string().min(1), z.array(z.string().regex(SCOPE_TOKEN)).min(1))
     .default({})
-    .describe('tool name -> scopes a token needs to see and call it'),
+    .describe('tool name -> scopes a token needs to call it'),
+  hideToolsWithoutScope: z
+    .boolean()
+    .default(false)
+    .describe('leave tools out of tools/list for a token without their scopes (default: listed, noted)'),
 });
 
 export type ResourceConfig = z.infer<typeof resourceSchema>;

@@ -167,6 +167,7 @@ export const configSchema = z
           credential: { mode: 'none', header: 'authorization' },
           requiredScopes: [],
           toolScopes: {},
+          hideToolsWithoutScope: false,
         },
       ]),
     hub: hubSchema,

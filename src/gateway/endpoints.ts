@@ -52,6 +52,7 @@ export async function createEndpoints(
       upstream,
       timeoutMs: config.upstream.timeoutSeconds * 1000,
       tools: createToolScopes(config.toolScopes),
+      hideToolsWithoutScope: config.hideToolsWithoutScope,
       sessions: createSessionBinding(deps.hmacKey, config.path),
       scopeChallenge: (needed) =>
         bearerChallenge({

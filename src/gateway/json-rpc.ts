@@ -94,25 +94,25 @@ export function failureAnswers(
 }
 
 /**
- * Drops tools the caller may not use from a `tools/list` response message (MCP: tools outside the granted
- * scopes are not listed). Any other message is returned unchanged.
+ * Rewrites each tool of a `tools/list` response message: `adjust` returns the tool as the caller sees it,
+ * or undefined to leave it out. Any other message is returned unchanged.
  */
-export function filterToolList(
+export function adjustToolList(
   message: unknown,
   listIds: ReadonlySet<JsonRpcId>,
-  allowed: (tool: string) => boolean,
+  adjust: (tool: Record<string, unknown> & { name: string }) => Record<string, unknown> | undefined,
 ) {
   if (!isObject(message) || !listIds.has(message.id as JsonRpcId) || !isObject(message.result))
     return message;
   const tools = message.result.tools;
   if (!Array.isArray(tools)) return message;
-  return {
-    ...message,
-    result: {
-      ...message.result,
-      tools: tools.filter((tool) => isObject(tool) && typeof tool.name === 'string' && allowed(tool.name)),
-    },
-  };
+  const adjusted: Array<Record<string, unknown>> = [];
+  for (const tool of tools) {
+    if (!isObject(tool) || typeof tool.name !== 'string') continue;
+    const shown = adjust(tool as Record<string, unknown> & { name: string });
+    if (shown) adjusted.push(shown);
+  }
+  return { ...message, result: { ...message.result, tools: adjusted } };
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

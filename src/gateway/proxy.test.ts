@@ -87,16 +87,19 @@ describe('the endpoint proxy', () => {
     expect(JSON.stringify(headers)).not.toContain('gatehouse-access-token');
   });
 
-  it('hides tools whose scopes the caller lacks, in JSON and in SSE answers', async () => {
+  it('lists tools whose scopes the caller lacks with the scope they need, in JSON and in SSE answers', async () => {
     const json = await setup(toolList);
-    const names = async (response: Response) =>
-      ((await response.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map(
-        (t) => t.name,
-      );
-    expect(await names(await json.proxy(post(listTools), caller()))).toEqual(['echo', 'constructor']);
-    expect(await names(await json.proxy(post(listTools), caller('u', ['mcp:tools', 'notes:write'])))).toEqual(
-      ['echo', 'notes.add', 'constructor'],
+    const tools = async (response: Response) =>
+      ((await response.json()) as { result: { tools: Array<{ name: string; description?: string }> } }).result
+        .tools;
+    const narrow = await tools(await json.proxy(post(listTools), caller()));
+    expect(narrow.map((t) => t.name)).toEqual(['echo', 'notes.add', 'constructor']);
+    expect(narrow[1]?.description).toBe(
+      'Needs the scope notes:write, which your access does not include yet: calling it asks for it.',
     );
+    expect(narrow[0]).toEqual({ name: 'echo' }); // a tool the grant covers is untouched
+    const wide = await tools(await json.proxy(post(listTools), caller('u', ['mcp:tools', 'notes:write'])));
+    expect(wide).toEqual(TOOLS);
     const sse = await setup(
       () =>
         new Response(
@@ -105,10 +108,20 @@ describe('the endpoint proxy', () => {
         ),
     );
     const text = await (await sse.proxy(post(listTools), caller())).text();
-    expect(text).toContain(
-      'id: e2\nevent: message\ndata: {"jsonrpc":"2.0","id":7,"result":{"tools":[{"name":"echo"},{"name":"constructor"}]}}',
-    );
+    expect(text).toContain('"name":"notes.add","description":"Needs the scope notes:write');
     expect(text).toContain('notifications/progress');
+  });
+
+  it('leaves them out where the endpoint hides tools without their scopes', async () => {
+    const hidden = await setup(toolList, 2000, { hideToolsWithoutScope: true });
+    const names = async (response: Response) =>
+      ((await response.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map(
+        (t) => t.name,
+      );
+    expect(await names(await hidden.proxy(post(listTools), caller()))).toEqual(['echo', 'constructor']);
+    expect(
+      await names(await hidden.proxy(post(listTools), caller('u', ['mcp:tools', 'notes:write']))),
+    ).toEqual(['echo', 'notes.add', 'constructor']);
   });
 
   it('answers a call to a tool beyond the grant with 403 insufficient_scope, before the upstream', async () => {

@@ -1,9 +1,9 @@
 import { type PlainAnswer, type PlainRequest, plainJson } from '../http/plain';
 import type { Logger } from '../telemetry';
 import {
+  adjustToolList,
   calledTool,
   failureAnswers,
-  filterToolList,
   isRequest,
   isRpcResponseBody,
   type JsonRpcId,
@@ -12,7 +12,7 @@ import {
 } from './json-rpc';
 import type { SessionBinding } from './session-binding';
 import { rewriteSseMessages, sseAnswerState } from './sse';
-import type { ToolScopes } from './tool-scopes';
+import { type ToolScopes, withScopeNote } from './tool-scopes';
 import { type Upstream, type UpstreamReply, UpstreamTimeout } from './upstream';
 import { UpstreamBodyError } from './upstream-body';
 
@@ -41,6 +41,8 @@ export interface EndpointProxyOptions {
   timeoutMs: number;
   tools: ToolScopes;
   sessions: SessionBinding;
+  /** leave tools the caller lacks the scopes for out of tools/list (default: list them, noted) */
+  hideToolsWithoutScope?: boolean;
   /** the WWW-Authenticate value of a 403 for a tool whose scopes the caller lacks */
   scopeChallenge(needed: readonly string[]): string;
   logger: Logger;
@@ -155,7 +157,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
       messages.filter((m) => isRequest(m) && m.method === 'tools/list').map((m) => m.id as JsonRpcId),
     );
     const stream = (answer.header('content-type') ?? '').includes('text/event-stream');
-    const filtering = listIds.size > 0 && caller.scopes !== undefined && tools.hidesAny(caller.scopes);
+    const filtering = listIds.size > 0 && caller.scopes !== undefined && tools.lacksAny(caller.scopes);
     // A stream (SSE) passes as it comes, ended if it goes quiet for the timeout; anything else is read
     // whole, within the timeout and the byte cap.
     if (stream && !filtering)
@@ -170,11 +172,17 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     }
     if (filtering && caller.scopes) {
       const granted = caller.scopes;
-      const allowed = (tool: string) => tools.allows(tool, granted);
+      // Listed with the scope they need (so a call can be asked for it), or left out where configured.
+      const adjust = (tool: Record<string, unknown> & { name: string }) =>
+        tools.allows(tool.name, granted)
+          ? tool
+          : options.hideToolsWithoutScope
+            ? undefined
+            : withScopeNote(tool, tools.needed(tool.name));
       const text = new TextDecoder().decode(bytes);
       const filtered = stream
-        ? rewriteSseMessages(text, (m) => filterToolList(m, listIds, allowed))
-        : rewriteJson(text, (m) => filterToolList(m, listIds, allowed));
+        ? rewriteSseMessages(text, (m) => adjustToolList(m, listIds, adjust))
+        : rewriteJson(text, (m) => adjustToolList(m, listIds, adjust));
       return { status: answer.status, headers: out, body: filtered };
     }
     return { status: answer.status, headers: out, body: bytes };
