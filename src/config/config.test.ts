@@ -173,6 +173,47 @@ describe('loadConfig', () => {
     expect((await loadConfig(jsonPath, {})).ok).toBe(true);
   });
 
+  it('warns about hub secrets the environment lacks, naming the variable', async () => {
+    const path = join(dir, 'hub.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...good,
+        hub: {
+          enabled: true,
+          catalog: [
+            {
+              slug: 'a',
+              name: 'A',
+              url: 'https://a.example.com/mcp',
+              auth: { type: 'shared', valueEnv: 'A_KEY' },
+            },
+            {
+              slug: 'b',
+              name: 'B',
+              url: 'https://b.example.com/mcp',
+              auth: { type: 'headers', headers: [{ name: 'X-K', valueEnv: 'B_KEY' }] },
+            },
+            {
+              slug: 'c',
+              name: 'C',
+              url: 'https://c.example.com/mcp',
+              auth: { type: 'oauth', client: { clientId: 'c', clientSecretEnv: 'C_SECRET' } },
+            },
+          ],
+        },
+      }),
+    );
+    const result = await loadConfig(path, { B_KEY: 'set' });
+    expect(result.ok).toBe(true);
+    expect(
+      result.findings.filter((f) => f.path.startsWith('hub.')).map((f) => `${f.path}: ${f.message}`),
+    ).toEqual([
+      'hub.catalog.0.auth.valueEnv: the environment variable A_KEY is not set: A cannot be reached until it is',
+      'hub.catalog.2.auth.client.clientSecretEnv: the environment variable C_SECRET is not set: C cannot be reached until it is',
+    ]);
+  });
+
   it('turns unreadable or malformed files into findings', async () => {
     const missing = await loadConfig(join(dir, 'missing.yaml'), {});
     expect(missing.findings[0]?.path).toBe('(file)');

@@ -30,3 +30,36 @@ export function auditHub(config: GatehouseConfig): Finding[] {
   });
   return findings;
 }
+
+/**
+ * Warnings for the environment variables the hub's catalog names but the environment lacks: the entry
+ * stays, its calls say which variable an admin must set. Reads only the given environment.
+ */
+export function auditHubEnvironment(
+  config: GatehouseConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Finding[] {
+  const findings: Finding[] = [];
+  config.hub.catalog.forEach((entry, index) => {
+    const auth = entry.auth;
+    const names: Array<[string, string]> =
+      auth.type === 'shared'
+        ? [['auth.valueEnv', auth.valueEnv]]
+        : auth.type === 'headers'
+          ? auth.headers.map((header, at): [string, string] => [
+              `auth.headers.${at}.valueEnv`,
+              header.valueEnv,
+            ])
+          : auth.type === 'oauth' && auth.client?.clientSecretEnv
+            ? [['auth.client.clientSecretEnv', auth.client.clientSecretEnv]]
+            : [];
+    for (const [field, name] of names)
+      if (!env[name])
+        findings.push({
+          level: 'warning',
+          path: `hub.catalog.${index}.${field}`,
+          message: `the environment variable ${name} is not set: ${entry.name} cannot be reached until it is`,
+        });
+  });
+  return findings;
+}

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { type ZodError, z } from 'zod';
 import { auditConfig, envName, type Finding, findPlaceholderValues } from './audit';
+import { auditHubEnvironment } from './hub-audit';
 import { configSchema, type GatehouseConfig } from './schema';
 
 export type ConfigResult =
@@ -96,7 +97,11 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
       return { ok: false, findings: [{ level: 'error', path: '(file)', message }] };
     }
   }
-  return validateConfig(applyEnvOverrides(raw, env));
+  const result = validateConfig(applyEnvOverrides(raw, env));
+  // The hub reads its catalog's secrets from the environment at each request: say now which are missing.
+  return result.ok
+    ? { ...result, findings: [...result.findings, ...auditHubEnvironment(result.config, env)] }
+    : result;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
