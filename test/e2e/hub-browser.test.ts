@@ -163,6 +163,22 @@ describe.skipIf(!chromiumAvailable)(
       }
     }, 90_000);
 
+    it('the playground calls an upstream tool through the hub as a first-party OAuth client', async () => {
+      await page.goto(`${hub.url}/playground`);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/oauth/consent'),
+        page.click('li[data-endpoint="/hub/mcp"] button:has-text("Connect")'),
+      ]);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/playground'),
+        page.click('button[value=approve]'),
+      ]);
+      const echo = page.locator('form[data-tool="beta__echo"]');
+      await echo.locator('input[name="arg.text"]').fill('through the hub, from the playground');
+      await Promise.all([page.waitForLoadState('load'), echo.locator('button[type=submit]').click()]);
+      expect(await page.locator('#result').textContent()).toContain('through the hub, from the playground');
+    }, 60_000);
+
     it('an upstream refusal reaches the caller as a tool error with its status; changing scopes fixes it', async () => {
       const client = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
       type ToolResult = { isError?: boolean; structuredContent?: { httpStatus?: number } };
