@@ -71,6 +71,7 @@ describe.skipIf(!chromiumAvailable)(
     let chromium: Chromium;
     let page: Page;
     let pat: string;
+    let otherPat: string;
 
     beforeAll(async () => {
       [alpha, beta] = await Promise.all([startUpstream({ cimd: true }), startUpstream({ cimd: false })]);
@@ -115,6 +116,16 @@ describe.skipIf(!chromiumAvailable)(
       });
       pat = created.token as string;
       expect(pat).toMatch(/^gth_/);
+      const someoneElse = createBrowser(hub.url);
+      await devLogin(someoneElse, 'someone-else@example.com');
+      otherPat = (
+        await createPatThroughPage(someoneElse, {
+          name: 'x',
+          resource: '/hub/mcp',
+          scope: 'hub:tools',
+          expires_days: '7',
+        })
+      ).token as string;
     }, 60_000);
     afterAll(async () => {
       await chromium?.close();
@@ -215,6 +226,13 @@ describe.skipIf(!chromiumAvailable)(
         changed += 1;
       });
       const subscription = await listener.listen({ toolsListChanged: true });
+      // Another user listening too: their tools did not change, so they hear nothing.
+      const bystander = await hubClient(`${hub.url}/hub/mcp`, otherPat, 'auto');
+      let bystanderHeard = 0;
+      bystander.setNotificationHandler('notifications/tools/list_changed', () => {
+        bystanderHeard += 1;
+      });
+      const bystanderSubscription = await bystander.listen({ toolsListChanged: true });
       const revokedBefore = (alpha.logs.text().match(/audit token\.revoked|audit grant\.revoked/g) ?? [])
         .length;
       await page.goto(`${hub.url}/hub/connections`);
@@ -226,8 +244,12 @@ describe.skipIf(!chromiumAvailable)(
       expect(revokedAfter).toBeGreaterThan(revokedBefore);
 
       await expect.poll(() => changed, { timeout: 5_000 }).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(bystanderHeard).toBe(0);
       await subscription.close();
       await listener.close();
+      await bystanderSubscription.close();
+      await bystander.close();
       const client = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
       const names = (await client.listTools()).tools.map((tool) => tool.name);
       expect(names.some((name) => name.startsWith('alpha__'))).toBe(false);

@@ -174,7 +174,7 @@ export async function createHub(deps: HubDeps) {
   onUserChange = (userId) => {
     views.forget(userId);
     links.dropUser(userId);
-    protocol.toolsChanged();
+    protocol.toolsChanged(userId);
   };
   onCatalogChange = () => {
     views.forgetAll();

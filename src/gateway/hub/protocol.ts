@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { fromBase64Url, toBase64Url, utf8 } from '../../crypto';
 import type { Links } from './links';
+import { createUserBus } from './user-bus';
 import type { HubView, Views } from './view';
 
 const PAGE_SIZE = 100;
@@ -62,6 +63,7 @@ export function createHubProtocol(deps: {
     if (!authInfo) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'not signed in');
     return authInfo.token;
   };
+  const users = createUserBus();
   const handler = createMcpHandler(
     (ctx) => {
       const userId = userOf(ctx.authInfo);
@@ -133,14 +135,20 @@ export function createHubProtocol(deps: {
       });
       return server;
     },
-    { legacy: 'stateless' },
+    { legacy: 'stateless', bus: users.bus },
   );
   return {
     /** Serves one request for a signed-in user. */
     fetch: (request: Request, userId: string, clientId: string, scopes: string[]) =>
-      handler.fetch(request, { authInfo: { token: userId, clientId, scopes } }),
-    /** Tells listening clients (2026-07-28 subscriptions) to list tools again. */
-    toolsChanged: () => handler.notify.toolsChanged(),
+      users.run(userId, () => handler.fetch(request, { authInfo: { token: userId, clientId, scopes } })),
+    /**
+     * Tells listening clients (2026-07-28 subscriptions) to list tools again: one user's (their connections
+     * changed), or everyone's (the catalog changed).
+     */
+    toolsChanged: (userId?: string) =>
+      userId === undefined
+        ? handler.notify.toolsChanged()
+        : users.publishTo(userId, { kind: 'tools_list_changed' }),
     close: () => handler.close(),
   };
 }
