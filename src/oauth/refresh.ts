@@ -8,8 +8,13 @@ import { openRefreshAnswer, sealRefreshAnswer } from './refresh-answer';
 import { narrowScopes, parseScope } from './scope';
 import type { ExchangeResult } from './token';
 
-/** How long a parallel request with the same refresh token waits for the winner's answer. */
-const ANSWER_WAIT_MS = 3_000;
+/**
+ * How long a parallel request with the same refresh token waits for the winner's answer before taking its
+ * place. Long enough for a winner slowed by a loaded machine (3 s was not: a Gemini CLI run on PostgreSQL
+ * failed once with two test suites sharing two cores), short against clients' timeouts; only a winner that
+ * died makes anyone wait it out.
+ */
+const ANSWER_WAIT_MS = 10_000;
 const ANSWER_POLL_MS = 20;
 
 interface Checked {
