@@ -78,6 +78,7 @@ export async function startGatehouse(
         import('./gateway/hub/routes'),
         import('./admin/catalog-api'),
         import('./admin/catalog-routes'),
+        import('./stepup/routes'),
       ])
     : undefined;
   const hub = hubModules
@@ -182,6 +183,7 @@ export async function startGatehouse(
             hubModules[1].hubRoutes(hub, identity),
             hubModules[2].catalogApi(hub, identity, core.pats),
             hubModules[3].catalogRoutes(hub, identity, core.pats),
+            hubModules[4].stepUpRoutes(hub, identity, core.audit),
           ]
         : []),
       ...playground,

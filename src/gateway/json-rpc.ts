@@ -59,7 +59,13 @@ export function isModernWire(message: RpcMessage, versionHeader: string | null):
 }
 
 /** A tool error result: the model reads `content`, software reads `structuredContent.httpStatus`. */
-export function toolErrorResponse(id: JsonRpcId, message: string, httpStatus: number, modern = false) {
+export function toolErrorResponse(
+  id: JsonRpcId,
+  message: string,
+  httpStatus: number,
+  modern = false,
+  extra: Record<string, unknown> = {},
+) {
   return {
     jsonrpc: '2.0',
     id,
@@ -67,7 +73,7 @@ export function toolErrorResponse(id: JsonRpcId, message: string, httpStatus: nu
       ...(modern ? { resultType: 'complete' } : {}),
       isError: true,
       content: [{ type: 'text', text: message }],
-      structuredContent: { httpStatus, error: message },
+      structuredContent: { httpStatus, error: message, ...extra },
     },
   };
 }
@@ -83,12 +89,13 @@ export function failureAnswers(
   message: string,
   httpStatus: number,
   versionHeader: string | null = null,
+  extra: Record<string, unknown> = {},
 ) {
   return messages
     .filter(isRequest)
     .map((m) =>
       m.method === 'tools/call'
-        ? toolErrorResponse(m.id, message, httpStatus, isModernWire(m, versionHeader))
+        ? toolErrorResponse(m.id, message, httpStatus, isModernWire(m, versionHeader), extra)
         : rpcErrorResponse(m.id, message, httpStatus),
     );
 }

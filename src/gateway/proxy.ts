@@ -213,11 +213,17 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     )
       return { status: answer.status, headers: { 'content-type': 'application/json' }, body: text };
     const reason = upstreamReason(text);
+    // An upstream's scope challenge (RFC 6750 §3.1) says what a step-up should ask for: passed on as data.
+    const challenged =
+      answer.status === 403
+        ? /(?:^|[\s,])scope="([^"]*)"/i.exec(answer.header('www-authenticate') ?? '')?.[1]
+        : undefined;
     return failure(
       request,
       messages,
       `the upstream MCP server answered HTTP ${answer.status}${reason ? `: ${reason}` : ''}`,
       answer.status,
+      challenged ? { scope: challenged } : {},
     );
   }
 }
@@ -233,12 +239,14 @@ function failure(
   messages: RpcMessage[],
   message: string,
   httpStatus: number,
+  extra: Record<string, unknown> = {},
 ): PlainAnswer {
   const answers = failureAnswers(
     messages,
     message,
     httpStatus,
     request.header('mcp-protocol-version') ?? null,
+    extra,
   );
   if (answers.length > 0)
     return plainJson(200, messages.length === 1 && answers.length === 1 ? answers[0] : answers);

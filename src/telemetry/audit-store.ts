@@ -24,7 +24,10 @@ export type AuditEventName =
   | 'hub.catalog.created'
   | 'hub.catalog.updated'
   | 'hub.catalog.deleted'
-  | 'hub.tool_called';
+  | 'hub.tool_called'
+  | 'stepup.requested'
+  | 'stepup.completed'
+  | 'stepup.refused';
 
 export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'login.succeeded',
@@ -52,6 +55,9 @@ export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'hub.catalog.updated',
   'hub.catalog.deleted',
   'hub.tool_called',
+  'stepup.requested',
+  'stepup.completed',
+  'stepup.refused',
 ];
 
 export interface AuditEvent {

@@ -20,6 +20,8 @@ interface Flow {
   codeVerifier: string;
   server: UpstreamServer;
   client: UpstreamClient;
+  /** the step-up session this flow answers, if any */
+  stepUp?: string | undefined;
 }
 
 export class FlowError extends Error {
@@ -85,7 +87,7 @@ export function createConnectFlows(deps: ConnectDeps) {
       userId: string,
       sessionId: string,
       slug: string,
-      choice: { template?: string; scopes?: string[] } = {},
+      choice: { template?: string; scopes?: string[]; stepUp?: string } = {},
     ) {
       const entry = await deps.catalog.entry(slug);
       if (!entry) throw new CatalogError(404, `no catalog entry "${slug}"`);
@@ -123,6 +125,7 @@ export function createConnectFlows(deps: ConnectDeps) {
         codeVerifier,
         server,
         client,
+        ...(choice.stepUp ? { stepUp: choice.stepUp } : {}),
       };
       await deps.flows.set(
         await key(state),
@@ -187,7 +190,7 @@ export function createConnectFlows(deps: ConnectDeps) {
         resource: entry.slug,
         details: { scopes: tokens.scope ?? flow.scopes.join(' '), client: flow.client.method },
       });
-      return { entry, scopes: tokens.scope ?? flow.scopes.join(' ') };
+      return { entry, scopes: tokens.scope ?? flow.scopes.join(' '), stepUp: flow.stepUp };
     },
   };
 }

@@ -2,6 +2,8 @@ import type { HmacKey } from '../../crypto';
 import type { PlainAnswer, PlainRequest } from '../../http/plain';
 import { plainJson } from '../../http/plain';
 import type { VerifiedToken } from '../../resource/verify';
+import type { StepUpSessions } from '../../stepup/sessions';
+import { stepUpAnswer } from '../../stepup/tool-error';
 import type { AuditLog, Logger } from '../../telemetry';
 import {
   failureAnswers,
@@ -23,7 +25,10 @@ import type { Vault } from './vault';
 import type { HubView, Views } from './view';
 
 export interface HubEndpointDeps {
+  /** public base URL (step-up links) */
+  issuer: string;
   path: string;
+  stepUps: StepUpSessions;
   views: Views;
   links: Links;
   vault: Vault;
@@ -211,6 +216,8 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
       answer = plainJson(200, answers[0]);
     }
     const ms = performance.now() - started;
+    if (entry.auth.type === 'oauth')
+      answer = await stepUpAnswer(answer, { token, entry, tool: String(name) }, deps);
     const outcome = outcomeOf(answer);
     deps.health.called(entry.slug, ms);
     // One event per call: who, which client, which upstream and tool, how it went — never arguments or

@@ -7,6 +7,7 @@ import { guardedFetch } from '../../lib/net/guarded-fetch';
 import { guardedLookup } from '../../lib/net/guarded-lookup';
 import type { OutboundDeps } from '../../lib/net/safe-fetch';
 import type { ProtectedResource } from '../../oauth/resource';
+import { createStepUpSessions } from '../../stepup/sessions';
 import {
   createSqlCatalogStore,
   createSqlConnectionStore,
@@ -19,7 +20,6 @@ import type { AuditLog, Logger } from '../../telemetry';
 import type { Endpoint } from '../endpoints';
 import { httpUpstream } from '../http-upstream';
 import { fetchUpstream, type Upstream } from '../upstream';
-
 import { type CatalogEntry, createCatalog, seedCatalog } from './catalog';
 import { hubClient } from './client-document';
 import { createConnectFlows } from './connect';
@@ -158,7 +158,15 @@ export async function createHub(deps: HubDeps) {
     callTool: (userId, view, params) =>
       (endpointImpl as ReturnType<typeof createHubEndpoint>).bridged(userId, view, params),
   });
+  const stepUps = createStepUpSessions({
+    store: deps.ephemeral,
+    keyRing: deps.keyRing,
+    hmacKey: deps.hmacKey,
+    now: deps.now,
+  });
   endpointImpl = createHubEndpoint({
+    issuer: deps.issuer,
+    stepUps,
     path: deps.hub.path,
     views,
     links,
@@ -200,6 +208,7 @@ export async function createHub(deps: HubDeps) {
     views,
     flows,
     health,
+    stepUps,
     /** the hub as one more protected endpoint, for the gates */
     endpoint(resource: ProtectedResource): Endpoint {
       return { kind: 'token', config, resource, serve };

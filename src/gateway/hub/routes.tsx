@@ -5,6 +5,7 @@ import type { Session } from '../../identity/session';
 import { currentSession, type IdentityDeps } from '../../identity/web-session';
 import { type ConnectionRow, ConnectionsPage } from '../../pages/connections-page';
 import { ErrorPage } from '../../pages/error-page';
+import { StepUpDonePage } from '../../pages/stepup-page';
 import { CatalogError } from './catalog';
 import { HUB_CALLBACK_PATH, HUB_DOCUMENT_PATH } from './client-document';
 import { FlowError, offeredScopes } from './connect';
@@ -122,7 +123,25 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
     const session = await currentSession(identity, c);
     const query = c.req.query();
     try {
-      const { entry } = await hub.flows.finish(session?.user.id, session?.id, query);
+      const { entry, scopes, stepUp } = await hub.flows.finish(session?.user.id, session?.id, query);
+      const asked = stepUp ? await hub.stepUps.get(stepUp) : undefined;
+      if (stepUp && asked && session) {
+        // The answer to a step-up link: the call that asked can now be made again.
+        await hub.stepUps.complete(stepUp, asked);
+        await identity.audit.record({
+          event: 'stepup.completed',
+          userId: session.user.id,
+          clientId: asked.clientId,
+          resource: entry.slug,
+          details: { tool: asked.tool, scopes },
+        });
+        return c.html(
+          <StepUpDonePage
+            title="Done"
+            message={`${entry.name} is connected with ${scopes || 'its default access'}. Return to your client and call ${asked.tool} again.`}
+          />,
+        );
+      }
       return c.redirect(`/hub/connections?connected=${encodeURIComponent(entry.slug)}`, 303);
     } catch (error) {
       if (error instanceof FlowError) return problem(c, 'Not connected', error.message, error.status);
