@@ -197,6 +197,23 @@ describe('the endpoint proxy', () => {
     expect(await stream.json()).toMatchObject({ error: 'upstream_error', httpStatus: 401 });
   });
 
+  it('keeps the scopes of an upstream 403 scope challenge as data (what a step-up asks for)', async () => {
+    const { proxy } = await setup(
+      () =>
+        new Response('{"error":"insufficient_scope"}', {
+          status: 403,
+          headers: {
+            'content-type': 'application/json',
+            'www-authenticate': 'Bearer error="insufficient_scope", scope="repo read:org"',
+          },
+        }),
+    );
+    const answer = (await (await proxy(post(call('echo')), caller())).json()) as {
+      result: { structuredContent: Record<string, unknown> };
+    };
+    expect(answer.result.structuredContent).toMatchObject({ httpStatus: 403, scope: 'repo read:org' });
+  });
+
   it('passes an upstream JSON-RPC error answer through with its status (e.g. an unknown session)', async () => {
     const body = { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } };
     const { proxy } = await setup(() => Response.json(body, { status: 404 }));
