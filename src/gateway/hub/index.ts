@@ -139,7 +139,8 @@ export async function createHub(deps: HubDeps) {
     credential: (userId, entry) => vault.credential(userId, entry),
     logger,
     now: deps.now,
-    idleMs: 5 * 60_000,
+    // Each open link holds an SDK client (and, for a 2025 upstream, its session): closed after a minute idle.
+    idleMs: 60_000,
   });
   const views = createViews({
     catalog,
