@@ -6,8 +6,9 @@
  * entry adds one vault read and decryption per call). `tools/list` is answered from the user's view, which
  * the hub keeps for `listCacheSeconds` (30 s): the steady state a client sees.
  */
+
+import { createHubPat } from '../test/support/hub';
 import { createBrowser, devLogin } from '../test/support/oauth-driver';
-import { createPatThroughPage } from '../test/support/pat';
 import { type LoadResult, load, printTable, startDemoProcess, startServer } from './support';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -52,14 +53,7 @@ ${catalog}
 `);
   const browser = createBrowser(server.url);
   await devLogin(browser, 'bench@example.com');
-  const pat = (
-    await createPatThroughPage(browser, {
-      name: 'bench',
-      resource: '/hub/mcp',
-      scope: 'hub:tools',
-      expires_days: '1',
-    })
-  ).token as string;
+  const pat = await createHubPat(browser, 'bench');
   const hubHeaders = { ...headers, authorization: `Bearer ${pat}` };
   const hub = `${server.url}/hub/mcp`;
   // A wrong setup must fail loudly, not measure error answers.

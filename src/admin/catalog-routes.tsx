@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { Hub } from '../gateway/hub';
 import { CatalogError } from '../gateway/hub/catalog';
-import { type AppEnv, readHtmlForm } from '../http';
+import { type AppEnv, formValue, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
 import type { IdentityDeps } from '../identity/web-session';
@@ -12,8 +12,7 @@ import { adminCaller } from './admin-guard';
 import { catalogRows } from './catalog-api';
 
 const PURPOSE = 'admin-catalog';
-const text = (value: string | string[] | undefined) =>
-  Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+const text = (value: string | string[] | undefined) => formValue(value) ?? '';
 
 /** An entry's definition from the page's form: plain fields, and the auth object as JSON. */
 function definitionFrom(

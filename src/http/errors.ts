@@ -60,3 +60,13 @@ export async function readHtmlForm(
   }
   return form;
 }
+
+/** One field of a form read with `readHtmlForm` (its first value when repeated). */
+export function formValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Every value of a repeated field (checkboxes), none when absent. */
+export function formValues(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

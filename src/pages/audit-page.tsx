@@ -1,4 +1,5 @@
 import { Layout } from './layout';
+import { Notices } from './notices';
 
 export interface AuditRow {
   id: string;
@@ -59,11 +60,7 @@ export function AuditPage(props: AuditPageProps) {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {props.error ? (
-        <p class="warn" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      <Notices error={props.error} />
       {props.rows.length === 0 ? (
         <p>No events match.</p>
       ) : (

@@ -1,5 +1,6 @@
 import type { CatalogRow } from '../admin/catalog-api';
 import { Layout } from './layout';
+import { Notices } from './notices';
 
 export interface CatalogPageProps {
   rows: CatalogRow[];
@@ -82,16 +83,7 @@ export function CatalogPage(props: CatalogPageProps) {
       <p class="muted">
         Signed in as {props.adminEmail} (admin). Users connect the enabled entries on their Connections page.
       </p>
-      {props.message ? (
-        <p class="card" role="status">
-          {props.message}
-        </p>
-      ) : null}
-      {props.error ? (
-        <p class="warn" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      <Notices message={props.message} error={props.error} />
       <div class="scroll">
         <table>
           <thead>

@@ -1,4 +1,5 @@
 import { Layout } from './layout';
+import { Notices } from './notices';
 
 export interface ConnectionRow {
   slug: string;
@@ -42,16 +43,7 @@ export function ConnectionsPage(props: ConnectionsPageProps) {
         Signed in as {props.userEmail}. The tools of every server you connect are served at one MCP endpoint:{' '}
         <code>{props.hubUrl}</code>
       </p>
-      {props.message ? (
-        <p class="card" role="status">
-          {props.message}
-        </p>
-      ) : null}
-      {props.error ? (
-        <p class="warn" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      <Notices message={props.message} error={props.error} />
       {props.rows.length === 0 ? <p>No server has been approved for this Gatehouse yet.</p> : null}
       {props.rows.map((row) => (
         <section class="card" id={row.slug} data-entry={row.slug}>

@@ -1,4 +1,5 @@
 import { Layout } from './layout';
+import { Notices } from './notices';
 import { RevokeForm } from './revoke-form';
 
 export interface TokenRow {
@@ -50,11 +51,7 @@ export function TokensPage(props: TokensPageProps) {
           </p>
         </div>
       ) : null}
-      {props.error ? (
-        <p class="warn" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      <Notices error={props.error} />
       {props.tokens.length === 0 ? (
         <p>You have no personal access tokens.</p>
       ) : (

@@ -2,17 +2,13 @@ import { type Context, Hono } from 'hono';
 import type { Hub } from '../gateway/hub';
 import { CatalogError } from '../gateway/hub/catalog';
 import { FlowError, offeredScopes } from '../gateway/hub/connect';
-import { type AppEnv, readHtmlForm } from '../http';
+import { type AppEnv, formValue, formValues, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import { currentSession, type IdentityDeps } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import { StepUpDonePage, StepUpPage } from '../pages/stepup-page';
 import type { AuditLog } from '../telemetry';
 import { isExpired, type StepUpSession } from './sessions';
-
-const list = (value: string | string[] | undefined) =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
-const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /**
  * `/hub/stepup/:id`: the page a step-up link opens. Only the user whose call asked for it may use it (anyone
@@ -79,7 +75,7 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
     email: string,
   ) => {
     const entry = await hub.catalog.entry(session.slug);
-    if (!entry || entry.auth.type !== 'oauth')
+    if (entry?.auth.type !== 'oauth')
       return page(c, 'Unknown server', 'That server is no longer in the catalog.', 404);
     const connection = (await hub.vault.list(session.userId)).find((record) => record.slug === session.slug);
     const held = new Set(connection?.status === 'active' ? connection.scopes.split(' ').filter(Boolean) : []);
@@ -112,7 +108,14 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
     const found = await usable(c);
     if ('refusal' in found) return found.refusal;
     const form = await readHtmlForm(c, { all: true });
-    if (!(await verifyCsrfToken(identity.hmacKey, found.signedIn.id, `stepup|${found.id}`, one(form.csrf))))
+    if (
+      !(await verifyCsrfToken(
+        identity.hmacKey,
+        found.signedIn.id,
+        `stepup|${found.id}`,
+        formValue(form.csrf),
+      ))
+    )
       return c.html(
         <ErrorPage
           title="Request refused"
@@ -121,8 +124,8 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
         />,
         403,
       );
-    const template = one(form.template);
-    const scopes = list(form.scope);
+    const template = formValue(form.template);
+    const scopes = formValues(form.scope);
     try {
       const { url } = await hub.flows.begin(found.session.userId, found.signedIn.id, found.session.slug, {
         ...(template ? { template } : { scopes }),

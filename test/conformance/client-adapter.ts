@@ -13,17 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, Tool } from '@modelcontextprotocol/client';
 import { createFileTokenStore, describeFailure, openClientSession } from '../../src/client';
-
-const serverUrl = process.argv.at(-1) ?? '';
-const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
-const version = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION;
-const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as {
-  client_id?: string;
-  client_secret?: string;
-  toolCalls?: Array<{ name: string; arguments?: Record<string, unknown> }>;
-};
-/** the URL the basic-cimd scenario expects as client_id (the mock server never fetches it) */
-const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
+import { CIMD_URL, context, negotiation, scenario, serverUrl } from './adapter-env';
 
 const log = (...parts: unknown[]) => console.error(`[adapter ${scenario}]`, ...parts);
 
@@ -83,7 +73,7 @@ const session = await openClientSession({
   preRegistered: context.client_id
     ? { clientId: context.client_id, clientSecret: context.client_secret }
     : undefined,
-  protocol: version === undefined ? 'auto' : version.startsWith('2025') ? 'legacy' : { pin: version },
+  protocol: negotiation(),
   capabilities: { elicitation: { form: { applyDefaults: true } }, sampling: {}, roots: {} },
   configureClient: (client) => {
     // a host that accepts every form and lets the SDK fill in the schema's defaults (SEP-1034)

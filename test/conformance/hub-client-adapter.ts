@@ -18,17 +18,8 @@ import { createUpstreamOAuth } from '../../src/gateway/hub/upstream-oauth';
 import { guardedFetch } from '../../src/lib/net/guarded-fetch';
 import { createNodeOutbound } from '../../src/lib/net/safe-fetch';
 import { createSqlUpstreamClientStore, openDatabase } from '../../src/store';
+import { CIMD_URL, context, negotiation, scenario, serverUrl } from './adapter-env';
 
-const serverUrl = process.argv.at(-1) ?? '';
-const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
-const version = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION;
-const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as {
-  client_id?: string;
-  client_secret?: string;
-  toolCalls?: Array<{ name: string; arguments?: Record<string, unknown> }>;
-};
-/** the URL the basic-cimd scenario expects as client_id (the mock server never fetches it) */
-const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
 const REDIRECT = 'http://127.0.0.1:9/hub/callback';
 const log = (...parts: unknown[]) => console.error(`[hub adapter ${scenario}]`, ...parts);
 
@@ -132,7 +123,7 @@ const client = new Client(
   {
     capabilities: {},
     versionNegotiation: {
-      mode: version === undefined ? 'auto' : version.startsWith('2025') ? 'legacy' : { pin: version },
+      mode: negotiation(),
     },
   },
 );

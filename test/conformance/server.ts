@@ -18,6 +18,7 @@ import { Hono } from 'hono';
 import { createDemoUpstream } from '../../src/demo/upstream';
 import { listen } from '../../src/http';
 import { startTestGatehouse } from '../support/gatehouse';
+import { createHubPat } from '../support/hub';
 import { accessTokenThroughPages, createBrowser, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 import { type Check, collectChecks, NODE22_BIN, readExpectedFailures, SUITE } from './checks';
@@ -120,19 +121,14 @@ const pat = await createPatThroughPage(browser, {
   expires_days: '1',
 });
 
-const hubPat = await createPatThroughPage(browser, {
-  name: 'conformance hub',
-  resource: '/hub/mcp',
-  scope: 'hub:tools',
-  expires_days: '1',
-});
+const hubPat = await createHubPat(browser, 'conformance hub');
 
 const modes = [
   { mode: 'oauth', path: '/mcp', bearer: accessToken },
   { mode: 'pat', path: '/mcp', bearer: pat.token ?? '' },
   { mode: 'service', path: '/service', bearer: SERVICE_TOKEN },
   { mode: 'byok', path: '/byok', bearer: 'demo_conformance-key' },
-  { mode: 'hub', path: '/hub/mcp', bearer: hubPat.token ?? '' },
+  { mode: 'hub', path: '/hub/mcp', bearer: hubPat },
 ].filter((m) => !process.env.CONFORMANCE_MODES || process.env.CONFORMANCE_MODES.split(',').includes(m.mode));
 const proxies = await Promise.all(modes.map((m) => startBearerProxy(`${gatehouse.url}${m.path}`, m.bearer)));
 

@@ -11,7 +11,7 @@ import { devHub } from '../../src/cli/serve';
 import { createDemoUpstream } from '../../src/demo/upstream';
 import { listen } from '../../src/http';
 import { demoResource, freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { connectOverHttp, json } from '../support/hub';
+import { connectOverHttp, createHubPat, json } from '../support/hub';
 import { callToolRaw, listTools, mcpPostHeaders } from '../support/mcp-call';
 import { authorizeThroughPages, type Browser, createBrowser, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
@@ -292,14 +292,7 @@ describe('the hub of `gatehouse dev`: its own /mcp as an OAuth upstream', () => 
     const browser = createBrowser(gatehouse.url);
     await devLogin(browser, USER);
     expect(await connectOverHttp(browser, gatehouse.url, 'demo', gatehouse.url, USER)).toBe(303);
-    const pat = (
-      await createPatThroughPage(browser, {
-        name: 'h',
-        resource: '/hub/mcp',
-        scope: 'hub:tools',
-        expires_days: '1',
-      })
-    ).token;
+    const pat = await createHubPat(browser, 'h');
     const answer = await callToolRaw(`${gatehouse.url}/hub/mcp`, pat as string, 'demo__echo', {
       text: 'from the dev hub',
     });
@@ -371,14 +364,7 @@ describe('hub entries with an admin-set credential', () => {
     );
     const browser = createBrowser(gatehouse.url);
     await devLogin(browser, USER);
-    pat = (
-      await createPatThroughPage(browser, {
-        name: 'k',
-        resource: '/hub/mcp',
-        scope: 'hub:tools',
-        expires_days: '1',
-      })
-    ).token as string;
+    pat = await createHubPat(browser, 'k');
   });
   afterAll(async () => {
     await gatehouse?.close();

@@ -4,8 +4,8 @@ import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, chromiumAvailable, launchChromium, submitDevLogin } from '../support/chromium';
 import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { createHubPat } from '../support/hub';
 import { createBrowser, devLogin } from '../support/oauth-driver';
-import { createPatThroughPage } from '../support/pat';
 
 const EMAIL = 'hubuser@example.com';
 
@@ -108,24 +108,11 @@ describe.skipIf(!chromiumAvailable)(
       // The same person's personal access token for the hub endpoint, as a CLI agent would use.
       const cookies = createBrowser(hub.url);
       await devLogin(cookies, EMAIL);
-      const created = await createPatThroughPage(cookies, {
-        name: 'hub agent',
-        resource: '/hub/mcp',
-        scope: 'hub:tools',
-        expires_days: '7',
-      });
-      pat = created.token as string;
+      pat = await createHubPat(cookies, 'hub agent');
       expect(pat).toMatch(/^gth_/);
       const someoneElse = createBrowser(hub.url);
       await devLogin(someoneElse, 'someone-else@example.com');
-      otherPat = (
-        await createPatThroughPage(someoneElse, {
-          name: 'x',
-          resource: '/hub/mcp',
-          scope: 'hub:tools',
-          expires_days: '7',
-        })
-      ).token as string;
+      otherPat = await createHubPat(someoneElse, 'x');
     }, 60_000);
     afterAll(async () => {
       await chromium?.close();

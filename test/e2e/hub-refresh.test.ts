@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type SqlDatabase } from '../../src/store';
 import { openTestDatabase, postgresUrl } from '../support/databases';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { connectOverHttp } from '../support/hub';
+import { connectOverHttp, createHubPat } from '../support/hub';
 import { callToolRaw } from '../support/mcp-call';
 import { createBrowser, devLogin } from '../support/oauth-driver';
-import { createPatThroughPage } from '../support/pat';
 
 const EMAIL = 'refresh@example.com';
 
@@ -56,14 +55,7 @@ describe.each(
     }
     const browser = createBrowser(primary.url);
     await devLogin(browser, EMAIL);
-    pat = (
-      await createPatThroughPage(browser, {
-        name: 'agent',
-        resource: '/hub/mcp',
-        scope: 'hub:tools',
-        expires_days: '7',
-      })
-    ).token as string;
+    pat = await createHubPat(browser, 'agent');
     expect(await connectOverHttp(browser, primary.url, 'up', upstream.url, EMAIL)).toBe(303);
   }, 60_000);
   afterAll(async () => {

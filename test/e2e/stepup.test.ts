@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
-import { connectOverHttp } from '../support/hub';
+import { connectOverHttp, createHubPat } from '../support/hub';
 import { callToolRaw, mcpPostHeaders } from '../support/mcp-call';
 import {
   authorizeThroughPages,
@@ -9,7 +9,6 @@ import {
   csrfFrom,
   devLogin,
 } from '../support/oauth-driver';
-import { createPatThroughPage } from '../support/pat';
 
 const USER = 'stepper@example.com';
 
@@ -59,14 +58,7 @@ describe('step-up by link from a hub tool error', () => {
     user = createBrowser(hub.url);
     await devLogin(user, USER);
     expect(await connectOverHttp(user, hub.url, 'alpha', alpha.url, USER)).toBe(303);
-    pat = (
-      await createPatThroughPage(user, {
-        name: 'agent',
-        resource: '/hub/mcp',
-        scope: 'hub:tools',
-        expires_days: '1',
-      })
-    ).token as string;
+    pat = await createHubPat(user, 'agent');
   }, 60_000);
   afterAll(async () => {
     await Promise.all([hub?.close(), alpha?.close()]);

@@ -1,4 +1,5 @@
 import { authorizeThroughPages, type Browser, createBrowser } from './oauth-driver';
+import { createPatThroughPage } from './pat';
 
 /** A JSON request with a cookie browser's session (and any extra headers). */
 export async function json(
@@ -55,4 +56,16 @@ export async function connectOverHttp(
     { email },
   );
   return (await browser.get(`${callback.pathname}${callback.search}`)).status;
+}
+
+/** A personal access token for `/hub/mcp` (scope hub:tools) of the signed-in `browser`'s user. */
+export async function createHubPat(browser: Browser, name = 'hub agent'): Promise<string> {
+  const created = await createPatThroughPage(browser, {
+    name,
+    resource: '/hub/mcp',
+    scope: 'hub:tools',
+    expires_days: '1',
+  });
+  if (!created.token) throw new Error(`no hub token: ${created.status}`);
+  return created.token;
 }

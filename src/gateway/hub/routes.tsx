@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { type AppEnv, readHtmlForm } from '../../http';
+import { type AppEnv, formValue, formValues, readHtmlForm } from '../../http';
 import { csrfToken, verifyCsrfToken } from '../../identity/csrf';
 import type { Session } from '../../identity/session';
 import { currentSession, type IdentityDeps } from '../../identity/web-session';
@@ -11,11 +11,8 @@ import { HUB_CALLBACK_PATH, HUB_DOCUMENT_PATH } from './client-document';
 import { FlowError, offeredScopes } from './connect';
 import type { Hub } from './index';
 
-const list = (value: string | string[] | undefined) =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
 const sameScopes = (a: readonly string[], b: readonly string[]) =>
   new Set(a).size === new Set(b.filter(Boolean)).size && a.every((scope) => b.includes(scope));
-const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /** The user's side of the hub: the Connections page, connect and disconnect, the callback, Gatehouse's CIMD. */
 export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
@@ -101,10 +98,13 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
   app.post('/hub/connections/:slug/connect', async (c) => {
     const session = await currentSession(identity, c);
     const form = await readHtmlForm(c, { all: true });
-    if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'hub-connections', one(form.csrf))))
+    if (
+      !session ||
+      !(await verifyCsrfToken(identity.hmacKey, session.id, 'hub-connections', formValue(form.csrf)))
+    )
       return problem(c, 'Request refused', 'Sign in again and retry.', 403);
-    const template = one(form.template);
-    const scopes = list(form.scope);
+    const template = formValue(form.template);
+    const scopes = formValues(form.scope);
     try {
       const { url } = await hub.flows.begin(session.user.id, session.id, c.req.param('slug'), {
         ...(template ? { template } : {}),
@@ -238,7 +238,10 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
   app.post('/hub/connections/:slug/disconnect', async (c) => {
     const session = await currentSession(identity, c);
     const form = await readHtmlForm(c);
-    if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'hub-connections', one(form.csrf))))
+    if (
+      !session ||
+      !(await verifyCsrfToken(identity.hmacKey, session.id, 'hub-connections', formValue(form.csrf)))
+    )
       return problem(c, 'Request refused', 'Sign in again and retry.', 403);
     const slug = c.req.param('slug');
     const result = await hub.vault.disconnect(session.user.id, slug, 'user');
