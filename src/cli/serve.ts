@@ -110,6 +110,10 @@ export function devHub(issuer: string): NonNullable<ConfigInput['hub']> {
             { name: 'read-only', description: 'Use the tools, add no notes', scopes: ['mcp:tools'] },
             { name: 'full', description: 'Also add notes', scopes: ['mcp:tools', 'notes:write'] },
           ],
+          scopeDescriptions: {
+            'mcp:tools': 'list and call the demo tools',
+            'notes:write': 'add notes (notes.add)',
+          },
         },
       },
     ],

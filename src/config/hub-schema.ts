@@ -26,6 +26,10 @@ export const catalogAuthSchema = z.discriminatedUnion('type', [
       )
       .default([])
       .describe('named scope sets users choose from (e.g. read-only, full)'),
+    scopeDescriptions: z
+      .record(z.string().regex(SCOPE_TOKEN), z.string().min(1).max(200))
+      .optional()
+      .describe('what each scope allows, shown beside its checkbox when a user connects or steps up'),
     client: z
       .strictObject({
         clientId: z.string().min(1).max(255),
@@ -90,6 +94,19 @@ export const hubSchema = z
     catalog: z.array(catalogEntrySchema).default([]).describe('seeded at start; admin edits are kept'),
     listCacheSeconds: z.number().int().min(0).max(3600).default(30),
     refreshBeforeExpirySeconds: z.number().int().min(0).max(3600).default(60),
+    connectTools: z
+      .boolean()
+      .default(true)
+      .describe(
+        'list `<prefix>__connect` for each OAuth server a user has not connected (connect on demand)',
+      ),
+    stepUpWaitSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .default(20)
+      .describe('how long a 2026-07-28 retry waits for the user to finish a step-up before "still waiting"'),
   })
   .prefault({});
 

@@ -11,7 +11,7 @@ export interface StepUpPageProps {
   reconnect: boolean;
   templates: Array<{ name: string; description: string; scopes: string[] }>;
   /** every scope on offer: held ones pre-checked, the ones the upstream asked for marked new */
-  scopes: Array<{ name: string; held: boolean; asked: boolean }>;
+  scopes: Array<{ name: string; held: boolean; asked: boolean; description?: string | undefined }>;
 }
 
 /** The scope picker a step-up link opens: who asks and why, the access held, what to add. */
@@ -21,7 +21,10 @@ export function StepUpPage(props: StepUpPageProps) {
       <h1>{props.reconnect ? `Connect ${props.upstream}` : `More access to ${props.upstream}`}</h1>
       <div class="card">
         <p>
-          Your client called <code>{props.tool}</code>, and {props.upstream} refused:
+          Your client called <code>{props.tool}</code>
+          {props.reconnect
+            ? `, which needs a connection to ${props.upstream}:`
+            : `, and ${props.upstream} refused:`}
         </p>
         <pre>{props.reason}</pre>
         <p class="muted">Signed in as {props.userEmail}.</p>
@@ -53,6 +56,7 @@ export function StepUpPage(props: StepUpPageProps) {
                 {scope.name}
                 {scope.asked && !scope.held ? <strong> (new: asked for)</strong> : null}
                 {scope.held ? <span class="muted"> (you have it)</span> : null}
+                {scope.description ? <span class="muted"> — {scope.description}</span> : null}
               </label>
             ))}
           </fieldset>

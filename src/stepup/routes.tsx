@@ -93,7 +93,12 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
         reason={session.reason}
         reconnect={connection?.status !== 'active'}
         templates={entry.auth.templates}
-        scopes={names.map((name) => ({ name, held: held.has(name), asked: session.wanted.includes(name) }))}
+        scopes={names.map((name) => ({
+          name,
+          held: held.has(name),
+          asked: session.wanted.includes(name),
+          description: entry.auth.type === 'oauth' ? entry.auth.scopeDescriptions?.[name] : undefined,
+        }))}
       />,
     );
   };

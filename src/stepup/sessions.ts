@@ -1,8 +1,12 @@
 import { type HmacKey, hmacSha256, type KeyRing, randomId } from '../crypto';
 import type { EphemeralStore } from '../store';
 
+/** `connect`: no working connection (none, or a broken one); `scopes`: connected, but not enough access. */
+export type StepUpKind = 'connect' | 'scopes';
+
 /** A request to the user to grant more access (or reconnect), bound to the user and client that hit it. */
 export interface StepUpSession {
+  kind: StepUpKind;
   userId: string;
   clientId: string;
   /** the catalog entry whose connection must change */
@@ -13,6 +17,8 @@ export interface StepUpSession {
   reason: string;
   /** scopes the upstream's challenge named, if any */
   wanted: string[];
+  /** the 2025-era MCP session to tell when done (`notifications/elicitation/complete`) */
+  legacySession?: string;
   createdAt: number;
   expiresAt: number;
   completedAt: number | null;

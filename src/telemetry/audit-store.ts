@@ -27,6 +27,7 @@ export type AuditEventName =
   | 'hub.tool_called'
   | 'stepup.requested'
   | 'stepup.completed'
+  | 'stepup.abandoned'
   | 'stepup.refused';
 
 export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
@@ -57,6 +58,7 @@ export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'hub.tool_called',
   'stepup.requested',
   'stepup.completed',
+  'stepup.abandoned',
   'stepup.refused',
 ];
 

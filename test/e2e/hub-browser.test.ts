@@ -121,7 +121,11 @@ describe.skipIf(!chromiumAvailable)(
 
     it('connects both (CIMD at one, DCR at the other) and serves their tools by prefix, on both wires', async () => {
       const before = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
-      expect((await before.listTools()).tools).toEqual([]);
+      // Nothing connected yet: one connect tool per server (connect on demand), nothing else.
+      expect((await before.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
+        'alpha__connect',
+        'beta__connect',
+      ]);
       await before.close();
 
       await connectInChromium(page, hub, 'alpha', 'read-only');
@@ -239,7 +243,7 @@ describe.skipIf(!chromiumAvailable)(
       await bystander.close();
       const client = await hubClient(`${hub.url}/hub/mcp`, pat, 'auto');
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      expect(names.some((name) => name.startsWith('alpha__'))).toBe(false);
+      expect(names.filter((name) => name.startsWith('alpha__'))).toEqual(['alpha__connect']);
       expect(names).toContain('beta__echo');
       await client.close();
 

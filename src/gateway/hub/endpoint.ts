@@ -2,8 +2,6 @@ import type { HmacKey } from '../../crypto';
 import type { PlainAnswer, PlainRequest } from '../../http/plain';
 import { plainJson } from '../../http/plain';
 import type { VerifiedToken } from '../../resource/verify';
-import type { StepUpSessions } from '../../stepup/sessions';
-import { stepUpAnswer } from '../../stepup/tool-error';
 import type { AuditLog, Logger } from '../../telemetry';
 import {
   failureAnswers,
@@ -21,14 +19,14 @@ import type { CatalogEntry } from './catalog';
 import type { Health } from './health';
 import { asUnavailable, type Links, type UpstreamLink } from './links';
 import { type HubProtocol, page, skippedMeta } from './protocol';
+import type { HubStepUps } from './stepup-wire';
 import type { Vault } from './vault';
 import type { HubView, Views } from './view';
 
 export interface HubEndpointDeps {
-  /** public base URL (step-up links) */
-  issuer: string;
   path: string;
-  stepUps: StepUpSessions;
+  /** step-up on the wire: asks, retries, the 2025-era session */
+  stepUps: HubStepUps;
   views: Views;
   links: Links;
   vault: Vault;
@@ -148,10 +146,15 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
   }
 
   async function serve(request: PlainRequest, token: VerifiedToken): Promise<PlainAnswer> {
+    // A 2025-era client's notification stream, or its session's end (stepup-wire.ts).
+    const session = await deps.stepUps.sessionRequest(request, token);
+    if (session) return session;
     const messages = request.method === 'POST' ? parseMessages(request.body ?? '') : undefined;
     const only = messages?.length === 1 ? messages[0] : undefined;
     if (only && isRequest(only) && only.method === 'tools/call' && headersAgree(request, only))
       return call(request, token, only);
+    if (only && isRequest(only) && only.method === 'initialize')
+      return deps.stepUps.initialized(await sdk(request, token), request, token, only);
     // The most frequent list of 2025-era clients, answered from the view without the SDK's per-request
     // server (most of a list's cost); 2026-07-28 requests, whose envelope the SDK validates, go there.
     if (
@@ -168,13 +171,21 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
   async function call(
     request: PlainRequest,
     token: VerifiedToken,
-    message: RpcMessage,
+    asked: RpcMessage & { id: JsonRpcId },
   ): Promise<PlainAnswer> {
-    const name = (message.params as { name?: unknown } | undefined)?.name;
+    const name = (asked.params as { name?: unknown } | undefined)?.name;
+    const caller = await deps.stepUps.callerOf(request, token, asked);
+    // The retry of a call that asked for a step-up (MRTR): answered here, or served as a plain call.
+    const resumed = await deps.stepUps.resume(request, asked, caller);
+    if ('answer' in resumed) return resumed.answer;
+    const { message } = resumed;
     const view = await deps.views.view(token.userId);
     const route = typeof name === 'string' ? view.toolRoutes.get(name) : undefined;
+    if (resumed.connected && (!route || route.connect))
+      return deps.stepUps.connected(message.id, view, resumed.connected, caller.modern);
     if (!route) return sdk(request, token);
     const { entry } = route;
+    if (route.connect) return deps.stepUps.askToConnect(message.id, entry, String(name), caller);
     const started = performance.now();
     let answer: PlainAnswer;
     try {
@@ -216,8 +227,7 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
       answer = plainJson(200, answers[0]);
     }
     const ms = performance.now() - started;
-    if (entry.auth.type === 'oauth')
-      answer = await stepUpAnswer(answer, { token, entry, tool: String(name) }, deps);
+    answer = await deps.stepUps.afterCall(answer, message.id, entry, String(name), caller);
     const outcome = outcomeOf(answer);
     deps.health.called(entry.slug, ms);
     // One event per call: who, which client, which upstream and tool, how it went — never arguments or
@@ -257,8 +267,10 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
 
   async function sdk(request: PlainRequest, token: VerifiedToken): Promise<PlainAnswer> {
     const headers = new Headers();
+    // The session id is the hub's own (legacy-session.ts), not the stateless SDK handler's.
     for (const [name, value] of request.headers())
-      if (name !== 'authorization' && name !== 'cookie') headers.set(name, value);
+      if (name !== 'authorization' && name !== 'cookie' && name !== 'mcp-session-id')
+        headers.set(name, value);
     const response = await deps.protocol.fetch(
       new Request(`http://hub.invalid${request.path}`, {
         method: request.method,

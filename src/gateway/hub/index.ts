@@ -7,7 +7,8 @@ import { guardedFetch } from '../../lib/net/guarded-fetch';
 import { guardedLookup } from '../../lib/net/guarded-lookup';
 import type { OutboundDeps } from '../../lib/net/safe-fetch';
 import type { ProtectedResource } from '../../oauth/resource';
-import { createStepUpSessions } from '../../stepup/sessions';
+import { createRequestStates } from '../../stepup/request-state';
+import { createStepUpSessions, type StepUpSession } from '../../stepup/sessions';
 import {
   createSqlCatalogStore,
   createSqlConnectionStore,
@@ -25,14 +26,18 @@ import { hubClient } from './client-document';
 import { createConnectFlows } from './connect';
 import { createHubEndpoint } from './endpoint';
 import { createHealth } from './health';
+import { createLegacySessions, createLegacyStreams } from './legacy-session';
 import { createLinks } from './links';
 import { createHubProtocol } from './protocol';
 import { hubResourceConfig } from './resource';
+import { createHubStepUps } from './stepup-wire';
 import { createUpstreamOAuth } from './upstream-oauth';
 import { createVault } from './vault';
 import { createViews } from './view';
 
 export { HUB_SCOPE, hubResourceConfig } from './resource';
+
+const TOOLS_CHANGED = { jsonrpc: '2.0', method: 'notifications/tools/list_changed' };
 
 /** The URL a stdio server's bridge is called at: in process, never dialled. */
 const IN_PROCESS_URL = 'http://127.0.0.1/mcp';
@@ -150,6 +155,7 @@ export async function createHub(deps: HubDeps) {
     logger,
     now: deps.now,
     cacheMs: deps.hub.listCacheSeconds * 1000,
+    connectTools: deps.hub.connectTools,
   });
   let endpointImpl: ReturnType<typeof createHubEndpoint> | undefined;
   const protocol = createHubProtocol({
@@ -165,9 +171,24 @@ export async function createHub(deps: HubDeps) {
     hmacKey: deps.hmacKey,
     now: deps.now,
   });
+  const requestStates = createRequestStates({
+    store: deps.ephemeral,
+    keyRing: deps.keyRing,
+    hmacKey: deps.hmacKey,
+    now: deps.now,
+  });
+  const legacyStreams = createLegacyStreams();
   endpointImpl = createHubEndpoint({
-    issuer: deps.issuer,
-    stepUps,
+    stepUps: createHubStepUps({
+      issuer: deps.issuer,
+      stepUps,
+      requestStates,
+      audit: deps.audit,
+      legacySessions: createLegacySessions(deps.keyRing),
+      legacyStreams,
+      stepUpWaitMs: deps.hub.stepUpWaitSeconds * 1000,
+      now: deps.now,
+    }),
     path: deps.hub.path,
     views,
     links,
@@ -184,6 +205,7 @@ export async function createHub(deps: HubDeps) {
     views.forget(userId);
     links.dropUser(userId);
     protocol.toolsChanged(userId);
+    legacyStreams.toUser(userId, TOOLS_CHANGED);
   };
   onCatalogChange = () => {
     views.forgetAll();
@@ -210,12 +232,27 @@ export async function createHub(deps: HubDeps) {
     flows,
     health,
     stepUps,
+    /**
+     * A step-up finished (the callback stored the new access): its session is completed, which releases a
+     * 2026-07-28 retry waiting for it, and a 2025-era client hears `notifications/elicitation/complete` on
+     * its stream (on this instance).
+     */
+    async completeStepUp(id: string, session: StepUpSession) {
+      await stepUps.complete(id, session);
+      if (session.legacySession)
+        legacyStreams.toSession(session.legacySession, {
+          jsonrpc: '2.0',
+          method: 'notifications/elicitation/complete',
+          params: { elicitationId: id },
+        });
+    },
     /** the hub as one more protected endpoint, for the gates */
     endpoint(resource: ProtectedResource): Endpoint {
       return { kind: 'token', config, resource, serve };
     },
     async close() {
       links.close();
+      legacyStreams.close();
       await protocol.close();
       for (const upstream of upstreams.values()) upstream.close();
       for (const stdio of stdioServers.values()) await stdio.close();

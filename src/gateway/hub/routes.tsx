@@ -127,7 +127,7 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
       const asked = stepUp ? await hub.stepUps.get(stepUp) : undefined;
       if (stepUp && asked && session) {
         // The answer to a step-up link: the call that asked can now be made again.
-        await hub.stepUps.complete(stepUp, asked);
+        await hub.completeStepUp(stepUp, asked);
         await identity.audit.record({
           event: 'stepup.completed',
           userId: session.user.id,
@@ -138,7 +138,7 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
         return c.html(
           <StepUpDonePage
             title="Done"
-            message={`${entry.name} is connected with ${scopes || 'its default access'}. Return to your client and call ${asked.tool} again.`}
+            message={`${entry.name} is connected with ${scopes || 'its default access'}. Return to your client: a client waiting on this continues by itself; otherwise ${asked.kind === 'connect' ? `its tools are listed now${entry.prefix ? ` (${entry.prefix}__…)` : ''}` : `call ${asked.tool} again`}.`}
           />,
         );
       }

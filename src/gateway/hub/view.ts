@@ -16,6 +16,8 @@ export interface Route {
   entry: CatalogEntry;
   /** the upstream's own name (tool, prompt) */
   name: string;
+  /** a connect tool: stands for an OAuth server the user has no working connection to */
+  connect?: true;
 }
 
 export interface SkippedUpstream {
@@ -50,6 +52,23 @@ export interface ViewDeps {
   logger: Logger;
   now(): number;
   cacheMs: number;
+  /** list a connect tool for each OAuth server the user has not connected (connect on demand) */
+  connectTools: boolean;
+}
+
+/** The upstream name of a connect tool (shown as `<prefix>__connect`). */
+export const CONNECT_TOOL = 'connect';
+
+/** The tool that stands for a server the user has not connected: calling it asks them to connect. */
+function connectTool(entry: CatalogEntry, broken: boolean): Tool {
+  const about = entry.description ? ` (${entry.description})` : '';
+  return {
+    name: CONNECT_TOOL,
+    title: `${broken ? 'Reconnect' : 'Connect'} ${entry.name}`,
+    description: `${entry.name}${about} is ${broken ? 'no longer connected' : 'not connected yet'}. Calling this asks the user to sign in to ${entry.name} and choose what it may do; its tools are listed once connected.`,
+    inputSchema: { type: 'object', properties: {} },
+    annotations: { readOnlyHint: true, openWorldHint: true },
+  };
 }
 
 /** The most pages read from one upstream's list (a runaway cursor stops here). */
@@ -81,14 +100,17 @@ async function pages<T>(
 export function createViews(deps: ViewDeps) {
   const cache = new Map<string, { at: number; view: Promise<HubView> }>();
 
-  async function usable(userId: string): Promise<CatalogEntry[]> {
+  /** The entries the user can use now, and the OAuth ones they must (re)connect first. */
+  async function usable(userId: string) {
     const entries = await deps.catalog.entries();
-    const connected = new Set(
-      (await deps.vault.list(userId))
-        .filter((record) => record.status === 'active')
-        .map((record) => record.slug),
-    );
-    return entries.filter((entry) => entry.auth.type !== 'oauth' || connected.has(entry.slug));
+    const records = await deps.vault.list(userId);
+    const active = new Set(records.filter((r) => r.status === 'active').map((r) => r.slug));
+    const known = new Set(records.map((r) => r.slug));
+    const usable = entries.filter((entry) => entry.auth.type !== 'oauth' || active.has(entry.slug));
+    const unconnected = entries
+      .filter((entry) => entry.auth.type === 'oauth' && !active.has(entry.slug))
+      .map((entry) => ({ entry, broken: known.has(entry.slug) }));
+    return { usable, unconnected };
   }
 
   async function list(userId: string, entry: CatalogEntry): Promise<Listed> {
@@ -128,7 +150,7 @@ export function createViews(deps: ViewDeps) {
   }
 
   async function build(userId: string): Promise<HubView> {
-    const entries = await usable(userId);
+    const { usable: entries, unconnected } = await usable(userId);
     const skipped: SkippedUpstream[] = [];
     const settled = await Promise.all(
       entries.map((entry) =>
@@ -153,6 +175,9 @@ export function createViews(deps: ViewDeps) {
     const listed = settled.filter((item): item is Listed => item !== undefined);
     const named = <T extends { name: string }>(pick: (l: Listed) => T[]) =>
       listed.flatMap((l) => pick(l).map((item) => ({ item, entry: l.entry })));
+    const connectTools = deps.connectTools
+      ? unconnected.map(({ entry, broken }) => ({ item: connectTool(entry, broken), entry }))
+      : [];
     const rename = async <T extends { name: string }>(items: Array<{ item: T; entry: CatalogEntry }>) => {
       const names = await hubNames(
         items.map(
@@ -173,7 +198,11 @@ export function createViews(deps: ViewDeps) {
       });
       return { out, routes };
     };
-    const tools = await rename(named((l) => l.tools));
+    const tools = await rename([...named((l) => l.tools), ...connectTools]);
+    // An unconnected entry lists nothing of its own: its one tool is the connect tool.
+    const unconnectedSlugs = new Set(connectTools.map(({ entry }) => entry.slug));
+    for (const [shown, route] of tools.routes)
+      if (unconnectedSlugs.has(route.entry.slug)) tools.routes.set(shown, { ...route, connect: true });
     const prompts = await rename(named((l) => l.prompts));
     const resourceRoutes = new Map<string, CatalogEntry>();
     const resources: Resource[] = [];
@@ -193,7 +222,7 @@ export function createViews(deps: ViewDeps) {
     return {
       tools: tools.out.map((tool) => {
         const route = tools.routes.get(tool.name) as Route;
-        return { ...tool, title: `${route.entry.name}: ${tool.title ?? route.name}` };
+        return route.connect ? tool : { ...tool, title: `${route.entry.name}: ${tool.title ?? route.name}` };
       }),
       prompts: prompts.out,
       resources,
