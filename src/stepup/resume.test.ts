@@ -10,7 +10,17 @@ import { resumeStepUp } from './resume';
 import { createStepUpSessions } from './sessions';
 
 const token = { userId: 'u1', clientId: 'c1', scopes: new Set(['hub:tools']) } as unknown as VerifiedToken;
-const body = (answer: PlainAnswer) => JSON.parse(String(answer.body)) as Record<string, any>;
+interface RpcBody {
+  error: { code: number; message: string };
+  result: {
+    resultType?: string;
+    requestState: string;
+    inputRequests?: unknown;
+    isError?: boolean;
+    content: Array<{ text: string }>;
+  };
+}
+const body = (answer: PlainAnswer) => JSON.parse(String(answer.body)) as RpcBody;
 
 async function setup() {
   const database = openDatabase('sqlite::memory:');
@@ -53,7 +63,12 @@ async function setup() {
       { token, modern: true },
       deps,
     );
-  return { clock, stepUps, stepUp, state, retry, audited, requestStates, deps };
+  const complete = async () => {
+    const session = await stepUps.get(stepUp);
+    if (!session) throw new Error('no step-up session');
+    await stepUps.complete(stepUp, session);
+  };
+  return { clock, stepUps, stepUp, state, retry, audited, requestStates, deps, complete };
 }
 
 describe('resuming a step-up from its MRTR retry', () => {
@@ -63,7 +78,7 @@ describe('resuming a step-up from its MRTR retry', () => {
   });
 
   it('proceeds once the user finished, with the retry fields taken out of the params', async () => {
-    await t.stepUps.complete(t.stepUp, (await t.stepUps.get(t.stepUp))!);
+    await t.complete();
     const resumed = await t.retry(await t.state());
     expect(resumed).toMatchObject({
       kind: 'proceed',
@@ -81,7 +96,7 @@ describe('resuming a step-up from its MRTR retry', () => {
     expect(result.inputRequests).toBeUndefined();
     expect(result.requestState).not.toBe(first);
     // The fresh state works for the next leg once the user is done.
-    await t.stepUps.complete(t.stepUp, (await t.stepUps.get(t.stepUp))!);
+    await t.complete();
     expect((await t.retry(result.requestState, undefined)).kind).toBe('proceed');
   });
 
@@ -118,7 +133,7 @@ describe('resuming a step-up from its MRTR retry', () => {
     const declined = await t.retry(await t.state(), { action: 'decline' });
     const result = body((declined as { answer: PlainAnswer }).answer).result;
     expect(result).toMatchObject({ isError: true, structuredContent: { httpStatus: 403 } });
-    expect(result.content[0].text).toContain('nothing changed');
+    expect(result.content[0]?.text).toContain('nothing changed');
     expect(t.audited).toMatchObject([{ event: 'stepup.abandoned', reason: 'declined', resource: 'alpha' }]);
   });
 
@@ -136,7 +151,7 @@ describe('resuming a step-up from its MRTR retry', () => {
     const expired = await t.retry(late);
     const result = body((expired as { answer: PlainAnswer }).answer).result;
     expect(result.isError).toBe(true);
-    expect(result.content[0].text).toContain('expired');
+    expect(result.content[0]?.text).toContain('expired');
     expect(t.audited.at(-1)).toMatchObject({ event: 'stepup.abandoned', reason: 'expired' });
   });
 });

@@ -8,7 +8,7 @@ import { currentSession, type IdentityDeps } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import { StepUpDonePage, StepUpPage } from '../pages/stepup-page';
 import type { AuditLog } from '../telemetry';
-import { isExpired, type StepUpSession } from './sessions';
+import type { StepUpSession } from './sessions';
 
 /**
  * `/hub/stepup/:id`: the page a step-up link opens. Only the user whose call asked for it may use it (anyone
@@ -55,7 +55,7 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
           410,
         ),
       };
-    if (isExpired(session, Date.now()))
+    if (hub.stepUps.expired(session))
       return {
         refusal: page(
           c,

@@ -68,6 +68,8 @@ export function createStepUpSessions(deps: {
     async complete(id: string, session: StepUpSession): Promise<void> {
       await write(id, { ...session, completedAt: deps.now() });
     },
+    /** Whether the session is past its ten minutes, by this Gatehouse's clock. */
+    expired: (session: StepUpSession) => isExpired(session, deps.now()),
     /** How many step-ups this user was asked for this tool recently (a loop stops at three). */
     async count(userId: string, tool: string): Promise<number> {
       const counter = await deps.store.increment(

@@ -14,6 +14,17 @@ import { type Browser, createBrowser, csrfFrom, devLogin } from '../support/oaut
 
 const USER = 'elicited@example.com';
 
+/** A raw JSON-RPC answer of the hub to a `tools/call`. */
+interface RawAnswer {
+  error: { code: number };
+  result: {
+    resultType: string;
+    isError?: boolean;
+    requestState?: string;
+    structuredContent: { url?: string };
+  };
+}
+
 interface Choice {
   template?: string;
   scopes?: string[];
@@ -173,6 +184,10 @@ describe.skipIf(!chromiumAvailable)('step-up by URL elicitation, completed in Ch
     client.setNotificationHandler('notifications/elicitation/complete', async (notification) => {
       completed.push(String(notification.params.elicitationId));
     });
+    let listChanged = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', async () => {
+      listChanged += 1;
+    });
     const required = await client.callTool({ name: 'alpha__connect', arguments: {} }).then(
       () => undefined,
       (error: unknown) => error,
@@ -182,6 +197,7 @@ describe.skipIf(!chromiumAvailable)('step-up by URL elicitation, completed in Ch
     expect(elicitation).toMatchObject({ mode: 'url' });
     await completeInChromium(String(elicitation?.url), { template: 'read-only' });
     await waitFor(() => completed.includes(String(elicitation?.elicitationId)));
+    await waitFor(() => listChanged > 0); // the connection changed the user's tools
 
     const notesAdd = await toolName(client, 'alpha__notes_add');
     const refused = await client.callTool({ name: notesAdd, arguments: { text: 'legacy' } }).then(
@@ -229,7 +245,7 @@ describe.skipIf(!chromiumAvailable)('step-up by URL elicitation, completed in Ch
             },
           },
         }),
-      }).then((r) => r.json() as Promise<Record<string, any>>);
+      }).then((r) => r.json() as Promise<RawAnswer>);
 
     // Form-mode elicitation only (`elicitation: {}`): the link comes in a tool error instead.
     const formOnly = await post({}, { elicitation: {} });
@@ -268,7 +284,10 @@ async function toolName(client: Client, prefix: string) {
 
 async function fetchJson(browser: Browser, path: string) {
   const answer = await browser.get(path);
-  return { status: answer.status, body: (await answer.json()) as Record<string, any> };
+  return {
+    status: answer.status,
+    body: (await answer.json()) as { entries: Array<{ slug: string; scopes: string }> },
+  };
 }
 
 async function waitFor(condition: () => boolean, ms = 10_000) {

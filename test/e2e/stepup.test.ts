@@ -30,31 +30,36 @@ describe('step-up by link from a hub tool error', () => {
   let hub: TestGatehouse;
   let user: Browser;
   let pat: string;
+  /** the hub's clock runs this far ahead (the expiry test moves it) */
+  let skew = 0;
 
   beforeAll(async () => {
     alpha = await startTestGatehouse(
       { resources: [{ ...demoResource(), toolScopes: { 'notes.add': ['mcp:write'] } }] },
       { host: 'localhost' },
     );
-    hub = await startTestGatehouse({
-      hub: {
-        enabled: true,
-        catalog: [
-          {
-            slug: 'alpha',
-            name: 'Alpha',
-            url: `${alpha.config.issuer}/mcp`,
-            auth: {
-              type: 'oauth',
-              scopes: ['mcp:tools'],
-              templates: [
-                { name: 'full', description: 'Read and write', scopes: ['mcp:tools', 'mcp:write'] },
-              ],
+    hub = await startTestGatehouse(
+      {
+        hub: {
+          enabled: true,
+          catalog: [
+            {
+              slug: 'alpha',
+              name: 'Alpha',
+              url: `${alpha.config.issuer}/mcp`,
+              auth: {
+                type: 'oauth',
+                scopes: ['mcp:tools'],
+                templates: [
+                  { name: 'full', description: 'Read and write', scopes: ['mcp:tools', 'mcp:write'] },
+                ],
+              },
             },
-          },
-        ],
+          ],
+        },
       },
-    });
+      { now: () => Date.now() + skew },
+    );
     user = createBrowser(hub.url);
     await devLogin(user, USER);
     expect(await connectOverHttp(user, hub.url, 'alpha', alpha.url, USER)).toBe(303);
@@ -155,5 +160,16 @@ describe('step-up by link from a hub tool error', () => {
     const last = answers.at(-1);
     expect(last?.result.structuredContent?.url).toBeUndefined();
     expect(last?.result.content[0]?.text).toContain('already asked three times');
+  });
+
+  it('a link past its ten minutes says so (410) and starts nothing', async () => {
+    skew += 11 * 60_000; // also past the three-asks window of the test before
+    const refused = await call('alpha__forbidden');
+    const path = new URL(String(refused.result.structuredContent?.url)).pathname;
+    skew += 11 * 60_000;
+    const expired = await user.get(path);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('This link has expired');
+    expect((await user.post(path, { csrf: 'x', scope: ['mcp:tools'] })).status).toBe(410);
   });
 });

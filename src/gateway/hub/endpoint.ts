@@ -174,18 +174,24 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     asked: RpcMessage & { id: JsonRpcId },
   ): Promise<PlainAnswer> {
     const name = (asked.params as { name?: unknown } | undefined)?.name;
-    const caller = await deps.stepUps.callerOf(request, token, asked);
+    // What the client declared, read only when a step-up is asked for (not on every call).
+    const caller = () => deps.stepUps.callerOf(request, token, asked);
     // The retry of a call that asked for a step-up (MRTR): answered here, or served as a plain call.
-    const resumed = await deps.stepUps.resume(request, asked, caller);
+    const resumed = await deps.stepUps.resume(request, asked, token);
     if ('answer' in resumed) return resumed.answer;
     const { message } = resumed;
     const view = await deps.views.view(token.userId);
     const route = typeof name === 'string' ? view.toolRoutes.get(name) : undefined;
     if (resumed.connected && (!route || route.connect))
-      return deps.stepUps.connected(message.id, view, resumed.connected, caller.modern);
+      return deps.stepUps.connected(
+        message.id,
+        view,
+        resumed.connected,
+        isModernWire(message, request.header('mcp-protocol-version') ?? null),
+      );
     if (!route) return sdk(request, token);
     const { entry } = route;
-    if (route.connect) return deps.stepUps.askToConnect(message.id, entry, String(name), caller);
+    if (route.connect) return deps.stepUps.askToConnect(message.id, entry, String(name), await caller());
     const started = performance.now();
     let answer: PlainAnswer;
     try {

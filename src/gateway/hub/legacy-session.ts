@@ -57,6 +57,7 @@ export function declaresUrlElicitation(capabilities: unknown): boolean {
 }
 
 const KEEPALIVE_MS = 25_000;
+const STREAMS_PER_USER = 16;
 const encoder = new TextEncoder();
 
 /**
@@ -68,6 +69,9 @@ export function createLegacyStreams() {
   let opened = 0;
   return {
     open(session: LegacySession): ReadableStream<Uint8Array> {
+      // A bound on what one user holds open: the oldest stream gives way (Map order is opening order).
+      const own = [...streams.values()].filter((stream) => stream.userId === session.userId);
+      if (own.length >= STREAMS_PER_USER) own[0]?.close();
       opened += 1;
       const key = `${session.id}\u0000${opened}`;
       let timer: NodeJS.Timeout | undefined;

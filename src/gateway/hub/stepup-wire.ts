@@ -49,7 +49,7 @@ export function createHubStepUps(deps: HubStepUpDeps) {
     async resume(
       request: PlainRequest,
       message: RpcMessage & { id: JsonRpcId },
-      caller: StepUpCaller,
+      token: VerifiedToken,
     ): Promise<{ answer: PlainAnswer } | { message: RpcMessage & { id: JsonRpcId }; connected?: string }> {
       const params = (message.params && typeof message.params === 'object' ? message.params : {}) as Record<
         string,
@@ -59,7 +59,7 @@ export function createHubStepUps(deps: HubStepUpDeps) {
       const resumed = await resumeStepUp(
         message.id,
         params,
-        { token: caller.token, modern: caller.modern, signal: request.signal },
+        { token, modern: isModernWire(message, versionOf(request)), signal: request.signal },
         { ...deps, waitMs: deps.stepUpWaitMs, pollMs: 250 },
       );
       if (resumed.kind === 'answer') return { answer: resumed.answer };
@@ -87,11 +87,11 @@ export function createHubStepUps(deps: HubStepUpDeps) {
       id: JsonRpcId,
       entry: CatalogEntry,
       tool: string,
-      caller: StepUpCaller,
+      caller: () => Promise<StepUpCaller>,
     ): Promise<PlainAnswer> {
       const refusal = entry.auth.type === 'oauth' ? refusalIn(answer) : undefined;
       if (!refusal) return answer;
-      const ask = await askForStepUp(id, { entry, tool }, refusal.need, caller, deps, refusal.result);
+      const ask = await askForStepUp(id, { entry, tool }, refusal.need, await caller(), deps, refusal.result);
       // The upstream's other headers kept; the body is now one JSON answer.
       return { ...ask, headers: { ...answer.headers, ...ask.headers } };
     },
