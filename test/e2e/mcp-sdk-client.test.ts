@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeOutbound } from '../../src/lib/net/safe-fetch';
 import { approveInChromium, chromiumAvailable, launchChromium } from '../support/chromium';
 import { startCimdServer } from '../support/cimd-server';
-import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 
 /** A loopback redirect target that hands the callback query to the test. */
 async function startCallbackServer() {
@@ -196,3 +196,60 @@ describe.skipIf(!chromiumAvailable)(
     }, 60_000);
   },
 );
+
+/**
+ * Step-up for a Gatehouse scope (issue 16, trigger d) is MCP authorization, not elicitation: a listed tool
+ * the grant does not cover answers 403 insufficient_scope with every scope the call needs; the SDK client
+ * authorizes again for them, the user approves on the consent page, and the same call then succeeds.
+ */
+describe.skipIf(!chromiumAvailable)('the MCP SDK client steps up on a scope challenge', () => {
+  it('sees notes.add, is challenged for mcp:write, re-authorizes, and the call succeeds', async () => {
+    const scoped = await startTestGatehouse({
+      resources: [{ ...demoResource(), toolScopes: { 'notes.add': ['mcp:write'] } }],
+    });
+    const callback = await startCallbackServer();
+    try {
+      const provider = new ChromiumProvider(callback.url);
+      const mcpUrl = new URL('/mcp', scoped.url);
+      const authorize = async (screenshot: string) => {
+        const page = await browser.newPage();
+        const params = callback.next();
+        await approveInChromium(page, provider.authorizationUrl?.toString() ?? '', callback.url, {
+          email: 'stepper@example.com',
+          screenshot,
+        });
+        await page.close();
+        const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+        await transport.finishAuth(await params);
+      };
+      const connect = async () => {
+        const client = new Client({ name: 'step-up', version: '1.0.0' });
+        await client.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider }));
+        return client;
+      };
+      await expect(connect()).rejects.toBeInstanceOf(UnauthorizedError);
+      const first = new URL(provider.authorizationUrl?.toString() ?? '').searchParams.get('scope') ?? '';
+      expect(first.split(' ')).not.toContain('mcp:write');
+      await authorize('consent-before-step-up.png');
+      const client = await connect();
+      // Listed although the grant lacks its scope (discoverable), with the scope it needs.
+      const notesAdd = (await client.listTools()).tools.find((tool) => tool.name === 'notes.add');
+      expect(notesAdd?.description).toContain('mcp:write');
+      await expect(client.callTool({ name: 'notes.add', arguments: { text: 'x' } })).rejects.toBeInstanceOf(
+        UnauthorizedError,
+      );
+      const asked = new URL(provider.authorizationUrl?.toString() ?? '').searchParams.get('scope') ?? '';
+      expect(asked.split(' ')).toEqual(expect.arrayContaining(['mcp:tools', 'mcp:write']));
+      await authorize('consent-step-up.png');
+      const upgraded = await connect();
+      const added = await upgraded.callTool({ name: 'notes.add', arguments: { text: 'after step-up' } });
+      expect(added.isError).toBeFalsy();
+      expect(JSON.stringify(added.content)).toContain('added note');
+      expect(provider.stored?.scope?.split(' ')).toEqual(expect.arrayContaining(['mcp:tools', 'mcp:write']));
+      await upgraded.close();
+    } finally {
+      await callback.close();
+      await scoped.close();
+    }
+  }, 60_000);
+});
