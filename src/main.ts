@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { adminRoutes } from './admin/audit-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
+import { consoleRoutes } from './console/routes';
 import { createEndpoints } from './gateway/endpoints';
 import type { Hub } from './gateway/hub';
 import type { UpstreamFetch } from './gateway/proxy';
@@ -172,6 +173,15 @@ export async function startGatehouse(
     onClose: (cleanup) => cleanups.push(cleanup),
     routes: [
       assets,
+      consoleRoutes(
+        {
+          issuer: config.issuer,
+          endpoints: core.resources.filter((resource) => (resource.auth ?? ['oauth']).includes('oauth')),
+          hub: Boolean(hub),
+          playground: config.playground.enabled,
+        },
+        identity,
+      ),
       identityRoutes(identity),
       oauthRoutes(core.oauth, identity, core.ephemeral),
       accountRoutes(core.oauth, identity),

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http';
 import type { UserDirectory } from '../identity';
 import { isAdmin } from '../identity/policy';
-import { currentSession, type IdentityDeps } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
 import { AuditPage, type AuditRow } from '../pages/audit-page';
 import { ErrorPage } from '../pages/error-page';
 import { AUDIT_EVENT_NAMES, type AuditEvent, type AuditStore } from '../telemetry';
@@ -16,7 +16,7 @@ export function adminRoutes(identity: IdentityDeps, audit: AuditStore): Hono<App
 
   app.get('/admin/audit', async (c) => {
     const session = await currentSession(identity, c);
-    if (!session) return c.redirect('/login', 302);
+    if (!session) return c.redirect(loginPath(c), 302);
     // Admin rights follow the current configuration, not what it said when the session began.
     const record = await identity.directory.get(session.user.id);
     const profile = record && (await identity.directory.profile(record));

@@ -4,7 +4,7 @@ import { CatalogError } from '../gateway/hub/catalog';
 import { type AppEnv, formValue, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
-import type { IdentityDeps } from '../identity/web-session';
+import { type IdentityDeps, loginPath } from '../identity/web-session';
 import { CatalogPage } from '../pages/catalog-page';
 import { ErrorPage } from '../pages/error-page';
 import type { PatDeps } from '../resource/pat';
@@ -65,7 +65,7 @@ export function catalogRoutes(hub: Hub, identity: IdentityDeps, pats: PatDeps): 
   const admin = async (c: Context<AppEnv>) => {
     const caller = await adminCaller(identity, pats, c);
     if (caller.ok && caller.via === 'session') return { session: caller.session };
-    if (!caller.ok && caller.status === 401) return { refusal: c.redirect('/login', 302) };
+    if (!caller.ok && caller.status === 401) return { refusal: c.redirect(loginPath(c), 302) };
     return {
       refusal: c.html(
         <ErrorPage

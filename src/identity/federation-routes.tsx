@@ -5,13 +5,22 @@ import { ErrorPage } from '../pages/error-page';
 import { LoginError, type LoginFailureReason } from './identity';
 import { completeLogin, loginFailurePage } from './login';
 import { describe, type LoginTransaction } from './upstream/types';
-import { afterLogin, type IdentityDeps, isAuthzId, LOGIN_COOKIE, startSession } from './web-session';
+import {
+  afterLogin,
+  type IdentityDeps,
+  isAuthzId,
+  LOGIN_COOKIE,
+  localPath,
+  startSession,
+} from './web-session';
 
 const TRANSACTION_TTL_MS = 10 * 60_000;
 
 interface StoredTransaction extends LoginTransaction {
   idp: string;
   authz?: string;
+  /** the local page to return to */
+  next?: string;
   /** SHA-256 of the pre-login cookie: the callback must come back to the browser that started */
   browser: string;
 }
@@ -48,6 +57,7 @@ export function federationRoutes(deps: IdentityDeps): Hono<AppEnv> {
     if (!provider)
       return c.html(<ErrorPage title="Not found" message="There is no such sign-in method." />, 404);
     const authz = c.req.query('authz');
+    const next = localPath(c.req.query('next'));
     const transaction: LoginTransaction = {
       state: randomId(),
       nonce: randomId(),
@@ -67,6 +77,7 @@ export function federationRoutes(deps: IdentityDeps): Hono<AppEnv> {
       ...transaction,
       idp: provider.settings.id,
       ...(isAuthzId(authz) ? { authz } : {}),
+      ...(next ? { next } : {}),
       browser: await sha256(binding),
     };
     await deps.transactions.set(
@@ -111,7 +122,7 @@ export function federationRoutes(deps: IdentityDeps): Hono<AppEnv> {
     if (!outcome.ok) return fail(c, idp, outcome.reason, 'access policy');
     await startSession(deps, c, outcome.user);
     deps.cookies.clear(c, LOGIN_COOKIE);
-    return c.redirect(afterLogin(stored.authz), 303);
+    return c.redirect(afterLogin(stored.authz, stored.next), 303);
   });
 
   return app;

@@ -12,6 +12,7 @@ import {
   type IdentityDeps,
   isAuthzId,
   LOGIN_COOKIE,
+  localPath,
   SESSION_COOKIE,
   startSession,
 } from './web-session';
@@ -36,9 +37,11 @@ export function identityRoutes(deps: IdentityDeps): Hono<AppEnv> {
   const loginPage = async (
     c: Context,
     authz: string | undefined,
+    next: unknown,
     error?: string,
     status: 200 | 400 = 200,
   ) => {
+    const local = localPath(next);
     let devLogin: { csrf: string } | undefined;
     if (deps.devLoginEnabled) {
       // Login CSRF: the dev form carries an HMAC of a fresh pre-login cookie.
@@ -50,6 +53,7 @@ export function identityRoutes(deps: IdentityDeps): Hono<AppEnv> {
       <LoginPage
         providers={providerList}
         authz={isAuthzId(authz) ? authz : undefined}
+        {...(local ? { next: local } : {})}
         devLogin={devLogin}
         error={error}
       />,
@@ -59,13 +63,17 @@ export function identityRoutes(deps: IdentityDeps): Hono<AppEnv> {
 
   app.get('/login', async (c) => {
     const authz = c.req.query('authz');
+    const next = localPath(c.req.query('next'));
     if (!deps.devLoginEnabled && providerList.length === 0) return noLogin(c);
     // One way to sign in: go straight there, no chooser.
     const only = providerList[0];
     if (!deps.devLoginEnabled && providerList.length === 1 && only) {
-      return c.redirect(`/login/${only.id}${isAuthzId(authz) ? `?authz=${authz}` : ''}`, 302);
+      const params = new URLSearchParams();
+      if (isAuthzId(authz)) params.set('authz', authz);
+      if (next) params.set('next', next);
+      return c.redirect(`/login/${only.id}${params.size > 0 ? `?${params}` : ''}`, 302);
     }
-    return loginPage(c, authz);
+    return loginPage(c, authz, next);
   });
 
   app.post('/login', async (c) => {
@@ -83,7 +91,7 @@ export function identityRoutes(deps: IdentityDeps): Hono<AppEnv> {
     }
     const checked = devLoginIdentity(form.email, form.name);
     const authz = typeof form.authz === 'string' ? form.authz : undefined;
-    if (!checked.ok) return loginPage(c, authz, checked.reason, 400);
+    if (!checked.ok) return loginPage(c, authz, form.next, checked.reason, 400);
     const outcome = await completeLogin(
       deps,
       { requireEmailVerified: false },
@@ -106,7 +114,7 @@ export function identityRoutes(deps: IdentityDeps): Hono<AppEnv> {
     }
     await startSession(deps, c, outcome.user);
     deps.cookies.clear(c, LOGIN_COOKIE);
-    return c.redirect(afterLogin(form.authz), 303);
+    return c.redirect(afterLogin(form.authz, form.next), 303);
   });
 
   app.route('/', federationRoutes(deps));
@@ -114,7 +122,7 @@ export function identityRoutes(deps: IdentityDeps): Hono<AppEnv> {
   app.post('/logout', async (c) => {
     await deps.sessions.destroy(deps.cookies.get(c, SESSION_COOKIE));
     deps.cookies.clear(c, SESSION_COOKIE);
-    return c.redirect('/login', 303);
+    return c.redirect('/', 303);
   });
 
   return app;

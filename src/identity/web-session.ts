@@ -57,8 +57,28 @@ export function isAuthzId(value: unknown): value is string {
   return typeof value === 'string' && /^[\w-]{16,64}$/.test(value);
 }
 
-export function afterLogin(authz: unknown): string {
-  return isAuthzId(authz) ? `/oauth/consent?authz=${encodeURIComponent(authz)}` : '/account/apps';
+/**
+ * A page to come back to after signing in: a local path only (one leading `/`, not `//` or `/\`, printable
+ * ASCII, bounded) — never another origin, so `next` cannot make the login page an open redirect.
+ */
+export function localPath(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 2000) return undefined;
+  if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(value)) return undefined;
+  return value;
+}
+
+/** Where a signed-in browser goes: the consent of an authorization in progress, the page asked for, or home. */
+export function afterLogin(authz: unknown, next?: unknown): string {
+  if (isAuthzId(authz)) return `/oauth/consent?authz=${encodeURIComponent(authz)}`;
+  return localPath(next) ?? '/';
+}
+
+/** The login page, remembering the page this request was for (a GET; anything else returns home). */
+export function loginPath(c: Context): string {
+  if (c.req.method !== 'GET') return '/login';
+  const url = new URL(c.req.url);
+  const here = localPath(`${url.pathname}${url.search}`);
+  return here && here !== '/' ? `/login?next=${encodeURIComponent(here)}` : '/login';
 }
 
 /** Starts the browser session of a user who just signed in (a new id at every login: no fixation). */

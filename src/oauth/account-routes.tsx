@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
 import { type ConnectedApp, ConnectedAppsPage } from '../pages/connected-apps-page';
 import { ErrorPage } from '../pages/error-page';
 import type { AuthorizationServerDeps, GrantClaims } from './deps';
@@ -17,7 +17,7 @@ export function accountRoutes(deps: AuthorizationServerDeps, identity: IdentityD
 
   app.get('/account/apps', async (c) => {
     const session = await currentSession(identity, c);
-    if (!session) return c.redirect('/login', 302);
+    if (!session) return c.redirect(loginPath(c), 302);
     const grants = await deps.grants.listByUser(await userHash(deps, session.user.id), deps.now());
     const apps: ConnectedApp[] = [];
     for (const grant of grants) {

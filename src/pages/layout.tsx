@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 
-export function Layout(props: { title: string; children: Child; wide?: boolean }) {
+export function Layout(props: { title: string; children: Child; wide?: boolean; script?: string }) {
   return (
     <html lang="en">
       <head>
@@ -8,6 +8,7 @@ export function Layout(props: { title: string; children: Child; wide?: boolean }
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Gatehouse`}</title>
         <link rel="stylesheet" href="/assets/style.css" />
+        {props.script ? <script src={props.script} defer /> : null}
       </head>
       <body>
         <main class={props.wide ? 'wide' : undefined}>{props.children}</main>

@@ -2,6 +2,8 @@ import { Layout } from './layout';
 
 export interface LoginPageProps {
   authz?: string;
+  /** the local page to return to once signed in */
+  next?: string;
   /** configured identity providers, in configuration order */
   providers: Array<{ id: string; name: string }>;
   /** present when the development login is on */
@@ -11,7 +13,10 @@ export interface LoginPageProps {
 
 /** Sign in: one button per identity provider (the chooser), and the development login form when it is on. */
 export function LoginPage(props: LoginPageProps) {
-  const query = props.authz ? `?authz=${encodeURIComponent(props.authz)}` : '';
+  const params = new URLSearchParams();
+  if (props.authz) params.set('authz', props.authz);
+  if (props.next) params.set('next', props.next);
+  const query = params.size > 0 ? `?${params}` : '';
   return (
     <Layout title="Sign in">
       <div class="card">
@@ -38,6 +43,7 @@ export function LoginPage(props: LoginPageProps) {
             <p class="warn">This server uses the built-in development login: anyone can sign in as anyone.</p>
             <input type="hidden" name="csrf" value={props.devLogin.csrf} />
             {props.authz ? <input type="hidden" name="authz" value={props.authz} /> : null}
+            {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
             <label>
               Email
               <input type="email" name="email" required autocomplete="email" value="dev@example.com" />

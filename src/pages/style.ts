@@ -35,5 +35,10 @@ pre { background: #f3f4f6; padding: .75rem; border-radius: 6px; white-space: pre
 section.card { margin: 1rem 0; }
 form.card { margin: .75rem 0; }
 h3 { font-size: 1rem; margin: 0 0 .5rem; }
+ul.links { padding-left: 1.2rem; }
+details { margin: .5rem 0; }
+details pre { margin: .25rem 0; }
+button.copy { font-size: .8rem; padding: .15rem .6rem; }
+p.endpoint code { word-break: break-all; }
 textarea, select, input[type=number] { width: 100%; padding: .5rem; font: inherit; border: 1px solid #9ca3af; border-radius: 6px; }
 `;

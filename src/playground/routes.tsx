@@ -5,7 +5,7 @@ import { listAllTools } from '../client/tools';
 import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
-import { currentSession, type IdentityDeps } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import {
   PlaygroundPage,
@@ -140,7 +140,7 @@ export function playgroundRoutes(deps: PlaygroundDeps, identity: IdentityDeps): 
 
   app.get('/playground', async (c) => {
     const session = await currentSession(identity, c);
-    if (!session) return c.redirect('/login', 302);
+    if (!session) return c.redirect(loginPath(c), 302);
     const requested = c.req.query('endpoint');
     const open = requested === undefined ? undefined : endpointFor(requested);
     if (requested !== undefined && !open) return refused(c, 'There is no such endpoint.', 404);

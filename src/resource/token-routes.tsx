@@ -3,7 +3,7 @@ import { ADMIN_API_PATH, userIsAdmin } from '../admin/admin-guard';
 import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
-import { currentSession, type IdentityDeps } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import { TokensPage } from '../pages/tokens-page';
 import type { AuditLog } from '../telemetry';
@@ -69,7 +69,7 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
 
   app.get('/account/tokens', async (c) => {
     const session = await currentSession(identity, c);
-    if (!session) return c.redirect('/login', 302);
+    if (!session) return c.redirect(loginPath(c), 302);
     return render(c, session);
   });
 

@@ -4,7 +4,7 @@ import { CatalogError } from '../gateway/hub/catalog';
 import { FlowError, offeredScopes } from '../gateway/hub/connect';
 import { type AppEnv, formValue, formValues, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import { StepUpDonePage, StepUpPage } from '../pages/stepup-page';
 import type { AuditLog } from '../telemetry';
@@ -27,7 +27,7 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
     if (!session)
       return { refusal: page(c, 'Unknown link', 'This link is not one this Gatehouse gave out.', 404) };
     const signedIn = await currentSession(identity, c);
-    if (!signedIn) return { refusal: c.redirect('/login', 302) };
+    if (!signedIn) return { refusal: c.redirect(loginPath(c), 302) };
     if (signedIn.user.id !== session.userId) {
       await audit.record({
         event: 'stepup.refused',

@@ -102,7 +102,7 @@ describe('identity drift and revocation hygiene', () => {
   it("revokes the user's grants, tokens and sessions when their email changes at the IdP", async () => {
     const { browser, access, refresh: rt } = await connect('frank');
     const laptop = createBrowser(gatehouse.url); // a second browser session of the same user
-    expect((await follow(laptop, '/login/corp')).url.pathname).toBe('/account/apps');
+    expect((await follow(laptop, '/login/corp')).url.pathname).toBe('/');
     users.frank = { email: 'frank.new@example.com' };
     const refused = await refresh(rt);
     expect(refused.status).toBe(400);

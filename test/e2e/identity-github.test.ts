@@ -88,7 +88,7 @@ describe('GitHub preset (OAuth 2.0 + REST API, against a small fake of GitHub)',
     expect(first.status).toBe(302);
     expect(first.headers.get('location')).toBe('/login/gh');
     const { url, response } = await done;
-    expect(url.pathname).toBe('/account/apps');
+    expect(url.pathname).toBe('/');
     expect(await response.text()).toContain('octo@example.com');
     expect(lastAudit('login.succeeded')).toMatchObject({ idp: 'gh' });
     expect(github.state.requests).toContain('GET /api/user/emails');
@@ -101,7 +101,7 @@ describe('GitHub preset (OAuth 2.0 + REST API, against a small fake of GitHub)',
   });
 
   it('admits by organisation membership (read:org) and refuses other organisations', async () => {
-    expect((await login('member').done).url.pathname).toBe('/account/apps');
+    expect((await login('member').done).url.pathname).toBe('/');
     const { response } = await login('stranger').done;
     expect(response.status).toBe(403);
     expect(lastAudit('login.failed')).toMatchObject({ reason: 'not_admitted' });

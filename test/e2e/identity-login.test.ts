@@ -98,10 +98,23 @@ describe('federated login (OpenID Connect)', () => {
     expect(html).not.toContain('Development login');
   });
 
+  it('returns to the page asked for through the IdP round trip, and never to another site', async () => {
+    const back = await follow(
+      loginAs('alice'),
+      `/login/corp?next=${encodeURIComponent('/account/tokens?x=1')}`,
+    );
+    expect(`${back.url.pathname}${back.url.search}`).toBe('/account/tokens?x=1');
+    const chooser = await (await loginAs('alice').get('/login?next=%2Fhub%2Fconnections')).text();
+    expect(chooser).toContain('href="/login/corp?next=%2Fhub%2Fconnections"');
+    const away = await follow(loginAs('alice'), `/login/corp?next=${encodeURIComponent('//evil.example/')}`);
+    expect(away.url.pathname).toBe('/');
+    expect(away.url.host).toBe(new URL(gatehouse.url).host);
+  });
+
   it('signs in an admitted user (id_token claims, RS256), stores no email in clear and audits it', async () => {
     const browser = loginAs('alice');
     const { response, url } = await federatedLogin(browser, 'corp');
-    expect(url.pathname).toBe('/account/apps');
+    expect(url.pathname).toBe('/');
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('alice@example.com');
     const rows = await gatehouse.database.db.selectFrom('users').selectAll().execute();
@@ -116,13 +129,13 @@ describe('federated login (OpenID Connect)', () => {
   it('signs in through ES256 and userinfo, and admits an email that differs only in case', async () => {
     const browser = loginAs('dave', idpEs);
     const { url } = await federatedLogin(browser, 'corp-es');
-    expect(url.pathname).toBe('/account/apps');
+    expect(url.pathname).toBe('/');
     expect(idpEs.count('GET /me')).toBeGreaterThan(0); // userinfo was asked for the email
   });
 
   it('admits by group (case-insensitive) a user whose domain is not listed', async () => {
     const browser = loginAs('grace');
-    expect((await federatedLogin(browser, 'corp')).url.pathname).toBe('/account/apps');
+    expect((await federatedLogin(browser, 'corp')).url.pathname).toBe('/');
   });
 
   it('refuses a user the policy does not admit, with a page that does not reveal the policy', async () => {
@@ -205,7 +218,7 @@ describe('federated login (OpenID Connect)', () => {
       expect(decodeProtectedHeader(String(body.id_token)).kid).toBe(rotated.kid);
       return body;
     };
-    expect((await federatedLogin(browser, 'corp')).url.pathname).toBe('/account/apps');
+    expect((await federatedLogin(browser, 'corp')).url.pathname).toBe('/');
     expect(idp.count('GET /jwks')).toBe(fetchedBefore + 1);
   });
 

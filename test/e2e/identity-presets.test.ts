@@ -105,7 +105,7 @@ describe('identity provider presets against a real OIDC provider playing each is
 
   it('Google: a Workspace user of the hosted domain is admitted, and hd is sent as a hint', async () => {
     const { url } = await signIn(google, 'google', 'worker');
-    expect(url.pathname).toBe('/account/apps');
+    expect(url.pathname).toBe('/');
     const authorize = google.state.urls.find((u) => u.startsWith('/auth?'));
     expect(new URLSearchParams(authorize?.split('?')[1]).get('hd')).toBe('example.com');
   });
@@ -130,7 +130,7 @@ describe('identity provider presets against a real OIDC provider playing each is
 
   it('Entra: the tenant issuer is verified; no email_verified claim is needed (waived for a single tenant)', async () => {
     const { url } = await signIn(entra, 'entra', 'staff');
-    expect(url.pathname).toBe('/account/apps');
+    expect(url.pathname).toBe('/');
     expect(
       entra.state.urls.some((u) => u.startsWith(`/${TENANT}/v2.0/.well-known/openid-configuration`)),
     ).toBe(true);
@@ -138,7 +138,7 @@ describe('identity provider presets against a real OIDC provider playing each is
 
   it('Cloudflare Access: the SaaS-app issuer is verified and groups admit', async () => {
     const { url } = await signIn(cloudflare, 'cloudflare', 'member');
-    expect(url.pathname).toBe('/account/apps');
+    expect(url.pathname).toBe('/');
     const authorize = cloudflare.state.urls.find((u) => u.includes('/auth?'));
     expect(new URLSearchParams(authorize?.split('?')[1]).get('scope')?.split(' ')).toContain('groups');
   });

@@ -171,7 +171,7 @@ describe('playground (first-party OAuth client over CIMD)', () => {
     ).toBe(404);
     expect((await browser.get('/playground?endpoint=%2Fnope')).status).toBe(404);
     expect((await fetch(`${gh.url}/playground`, { redirect: 'manual' })).headers.get('location')).toBe(
-      '/login',
+      '/login?next=%2Fplayground',
     );
   });
 

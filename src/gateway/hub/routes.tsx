@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { type AppEnv, formValue, formValues, readHtmlForm } from '../../http';
 import { csrfToken, verifyCsrfToken } from '../../identity/csrf';
 import type { Session } from '../../identity/session';
-import { currentSession, type IdentityDeps } from '../../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath } from '../../identity/web-session';
 import { type ConnectionRow, ConnectionsPage } from '../../pages/connections-page';
 import { ErrorPage } from '../../pages/error-page';
 import { StepUpDonePage } from '../../pages/stepup-page';
@@ -85,7 +85,7 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
 
   app.get('/hub/connections', async (c) => {
     const session = await currentSession(identity, c);
-    if (!session) return c.redirect('/login', 302);
+    if (!session) return c.redirect(loginPath(c), 302);
     const done = c.req.query('connected');
     const entry = done ? await hub.catalog.entry(done) : undefined;
     return render(
@@ -155,7 +155,7 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
    */
   app.get('/hub/connect', async (c) => {
     const session = await currentSession(identity, c);
-    if (!session) return c.redirect('/login', 302);
+    if (!session) return c.redirect(loginPath(c), 302);
     try {
       const entry = await hub.catalog.entryForUrl(c.req.query('url') ?? '');
       return c.redirect(`/hub/connections#${entry.slug}`, 302);
