@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { adminRoutes } from './admin/audit-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
+import { createNavigation } from './console/navigation';
 import { consoleRoutes } from './console/routes';
 import { createEndpoints } from './gateway/endpoints';
 import type { Hub } from './gateway/hub';
@@ -106,6 +107,8 @@ export async function startGatehouse(
     core.revocationHooks.push((userId) => hub.vault.disconnectAll(userId, 'drift'));
   }
 
+  // Every page's header: the navigation depends on what is switched on, and on who is an admin.
+  identity.viewer = createNavigation({ hub: Boolean(hub), playground: config.playground.enabled }, identity);
   const assets = new Hono<AppEnv>();
   assets.get('/assets/style.css', (c) =>
     c.body(STYLESHEET, 200, {
@@ -177,8 +180,6 @@ export async function startGatehouse(
         {
           issuer: config.issuer,
           endpoints: core.resources.filter((resource) => (resource.auth ?? ['oauth']).includes('oauth')),
-          hub: Boolean(hub),
-          playground: config.playground.enabled,
         },
         identity,
       ),

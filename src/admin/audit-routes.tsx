@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http';
 import type { UserDirectory } from '../identity';
 import { isAdmin } from '../identity/policy';
-import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { AuditPage, type AuditRow } from '../pages/audit-page';
 import { ErrorPage } from '../pages/error-page';
 import { AUDIT_EVENT_NAMES, type AuditEvent, type AuditStore } from '../telemetry';
@@ -38,6 +38,7 @@ export function adminRoutes(identity: IdentityDeps, audit: AuditStore): Hono<App
       until: q('until'),
     };
     const parsed = parseAuditQuery({ ...filters, before: q('before') });
+    const viewer = await viewerOf(identity, session);
     const page = (
       rows: AuditRow[],
       extra: { error?: string; olderQuery?: string },
@@ -46,6 +47,7 @@ export function adminRoutes(identity: IdentityDeps, audit: AuditStore): Hono<App
       c.html(
         <AuditPage
           rows={rows}
+          viewer={viewer}
           events={AUDIT_EVENT_NAMES}
           filters={filters}
           adminEmail={session.user.email}

@@ -4,7 +4,7 @@ import { CatalogError } from '../gateway/hub/catalog';
 import { type AppEnv, formValue, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
-import { type IdentityDeps, loginPath } from '../identity/web-session';
+import { type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { CatalogPage } from '../pages/catalog-page';
 import { ErrorPage } from '../pages/error-page';
 import type { PatDeps } from '../resource/pat';
@@ -54,6 +54,7 @@ export function catalogRoutes(hub: Hub, identity: IdentityDeps, pats: PatDeps): 
     return c.html(
       <CatalogPage
         rows={await catalogRows(hub)}
+        viewer={await viewerOf(identity, session)}
         csrf={await csrfToken(identity.hmacKey, session.id, PURPOSE)}
         adminEmail={session.user.email}
         {...extra}

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
-import { userIsAdmin } from '../admin/admin-guard';
 import type { AppEnv } from '../http';
-import { currentSession, type IdentityDeps } from '../identity/web-session';
+import { currentSession, type IdentityDeps, viewerOf } from '../identity/web-session';
 import { HomePage } from '../pages/home-page';
 import { COPY_SCRIPT, clientSnippets, serverKey } from './snippets';
 
@@ -9,11 +8,12 @@ export interface ConsoleDeps {
   issuer: string;
   /** the MCP endpoints users add to their clients (OAuth ones: a client can sign in by itself) */
   endpoints: Array<{ name: string; path: string; uri: string }>;
-  hub: boolean;
-  playground: boolean;
 }
 
-/** The home page: for anyone, what to add to a client; for a signed-in user, their pages. */
+/** A gate in a circle: the favicon (SVG, so one small file serves every size). */
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#2f5bd3"/><path d="M9 24V13a7 7 0 0 1 14 0v11h-4V13a3 3 0 0 0-6 0v11z" fill="#fff"/></svg>`;
+
+/** The home page (for anyone, what to add to a client; signed in, their pages) and its assets. */
 export function consoleRoutes(deps: ConsoleDeps, identity: IdentityDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const endpoints = deps.endpoints.map((endpoint) => ({
@@ -23,39 +23,16 @@ export function consoleRoutes(deps: ConsoleDeps, identity: IdentityDeps): Hono<A
   }));
 
   app.get('/', async (c) => {
-    const session = await currentSession(identity, c);
-    const links = [
-      { href: '/account/apps', label: 'Connected apps', about: 'the clients you allowed, and revoking them' },
-      {
-        href: '/account/tokens',
-        label: 'Access tokens',
-        about: 'personal access tokens for scripts and agents',
-      },
-      ...(deps.hub
-        ? [{ href: '/hub/connections', label: 'Connections', about: 'your accounts at the hub’s servers' }]
-        : []),
-      ...(deps.playground
-        ? [{ href: '/playground', label: 'Playground', about: 'call tools from the browser' }]
-        : []),
-    ];
-    if (session && (await userIsAdmin(identity, session.user.id))) {
-      links.push({ href: '/admin/audit', label: 'Audit log', about: 'who did what (admins)' });
-      if (deps.hub)
-        links.push({
-          href: '/admin/catalog',
-          label: 'Catalog',
-          about: 'the servers the hub offers (admins)',
-        });
-    }
+    const viewer = await viewerOf(identity, await currentSession(identity, c));
     c.header('Cache-Control', 'no-store');
-    return c.html(
-      <HomePage
-        host={new URL(deps.issuer).host}
-        endpoints={endpoints}
-        viewer={session ? { email: session.user.email, links } : undefined}
-      />,
-    );
+    return c.html(<HomePage host={new URL(deps.issuer).host} endpoints={endpoints} viewer={viewer} />);
   });
+
+  app.get('/favicon.svg', (c) =>
+    c.body(FAVICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }),
+  );
+  // Browsers ask for /favicon.ico whatever the page says.
+  app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
 
   app.get('/assets/copy.js', (c) =>
     c.body(COPY_SCRIPT, 200, {

@@ -30,6 +30,22 @@ export interface IdentityDeps {
   audit: AuditLog;
   /** login transactions (state, nonce, PKCE verifier), single use */
   transactions: EphemeralStore;
+  /** what the page header shows a signed-in user (the console's navigation) */
+  viewer?: (session: Session) => Promise<Viewer>;
+}
+
+/** The signed-in user as every page's header shows them: who, and the pages they can open. */
+export interface Viewer {
+  email: string;
+  links: Array<{ href: string; label: string; about: string }>;
+}
+
+/** The header's viewer for this session, when the console's navigation is wired (always, in the server). */
+export async function viewerOf(
+  deps: IdentityDeps,
+  session: Session | undefined,
+): Promise<Viewer | undefined> {
+  return session && deps.viewer ? deps.viewer(session) : undefined;
 }
 
 /**

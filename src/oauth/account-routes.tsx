@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { type ConnectedApp, ConnectedAppsPage } from '../pages/connected-apps-page';
 import { ErrorPage } from '../pages/error-page';
 import type { AuthorizationServerDeps, GrantClaims } from './deps';
@@ -34,7 +34,14 @@ export function accountRoutes(deps: AuthorizationServerDeps, identity: IdentityD
       });
     }
     const csrf = await csrfToken(identity.hmacKey, session.id, 'apps');
-    return c.html(<ConnectedAppsPage apps={apps} csrf={csrf} userEmail={session.user.email} />);
+    return c.html(
+      <ConnectedAppsPage
+        apps={apps}
+        csrf={csrf}
+        userEmail={session.user.email}
+        viewer={await viewerOf(identity, session)}
+      />,
+    );
   });
 
   app.post('/account/apps/revoke', async (c) => {

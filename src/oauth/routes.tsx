@@ -4,7 +4,7 @@ import type { AppEnv } from '../http';
 import { isMediaType, publicCors, readHtmlForm, readJsonObject } from '../http';
 import { plainFromRequest, responseFrom } from '../http/plain';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps, loginUrl } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginUrl, viewerOf } from '../identity/web-session';
 import { ConsentPage } from '../pages/consent-page';
 import { ErrorPage } from '../pages/error-page';
 import type { EphemeralStore } from '../store';
@@ -175,6 +175,7 @@ export function oauthRoutes(
     noStore(c); // the page carries a CSRF token bound to this session
     return c.html(
       <ConsentPage
+        viewer={await viewerOf(identity, session)}
         clientName={client.name}
         clientKind={client.kind}
         clientHost={client.host}

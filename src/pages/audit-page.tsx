@@ -1,3 +1,4 @@
+import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 import { Notices } from './notices';
 
@@ -14,6 +15,8 @@ export interface AuditRow {
 }
 
 export interface AuditPageProps {
+  /** the signed-in user, for the header */
+  viewer?: Viewer | undefined;
   rows: AuditRow[];
   events: readonly string[];
   filters: { user: string; client: string; event: string; since: string; until: string };
@@ -27,7 +30,7 @@ export interface AuditPageProps {
 export function AuditPage(props: AuditPageProps) {
   const f = props.filters;
   return (
-    <Layout title="Audit log" wide>
+    <Layout title="Audit log" wide viewer={props.viewer}>
       <h1>Audit log</h1>
       <p class="muted">Signed in as {props.adminEmail} (admin). Times are UTC.</p>
       <form class="filters" method="get" action="/admin/audit">
@@ -64,36 +67,38 @@ export function AuditPage(props: AuditPageProps) {
       {props.rows.length === 0 ? (
         <p>No events match.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Event</th>
-              <th>User</th>
-              <th>Client</th>
-              <th>Resource</th>
-              <th>IP</th>
-              <th>Reason</th>
-              <th>Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((row) => (
-              <tr data-event={row.event}>
-                <td>{row.at}</td>
-                <td>{row.event}</td>
-                <td>{row.user}</td>
-                <td>{row.clientId}</td>
-                <td>{row.resource}</td>
-                <td>{row.ip}</td>
-                <td>{row.reason}</td>
-                <td>
-                  <code>{row.details}</code>
-                </td>
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Event</th>
+                <th>User</th>
+                <th>Client</th>
+                <th>Resource</th>
+                <th>IP</th>
+                <th>Reason</th>
+                <th>Details</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {props.rows.map((row) => (
+                <tr data-event={row.event}>
+                  <td>{row.at}</td>
+                  <td>{row.event}</td>
+                  <td>{row.user}</td>
+                  <td>{row.clientId}</td>
+                  <td>{row.resource}</td>
+                  <td>{row.ip}</td>
+                  <td>{row.reason}</td>
+                  <td>
+                    <code>{row.details}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {props.olderQuery ? (
         <p>

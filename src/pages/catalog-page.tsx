@@ -1,8 +1,11 @@
 import type { CatalogRow } from '../admin/catalog-api';
+import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 import { Notices } from './notices';
 
 export interface CatalogPageProps {
+  /** the signed-in user, for the header */
+  viewer?: Viewer | undefined;
   rows: CatalogRow[];
   csrf: string;
   adminEmail: string;
@@ -78,7 +81,7 @@ function EntryForm(props: { csrf: string; action: string; values: Record<string,
 /** The hub's catalog for admins: every entry with its health, and the forms to add, edit and delete. */
 export function CatalogPage(props: CatalogPageProps) {
   return (
-    <Layout title="Catalog" wide>
+    <Layout title="Catalog" wide viewer={props.viewer}>
       <h1>Catalog</h1>
       <p class="muted">
         Signed in as {props.adminEmail} (admin). Users connect the enabled entries on their Connections page.

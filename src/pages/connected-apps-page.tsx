@@ -1,3 +1,4 @@
+import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 import { RevokeForm } from './revoke-form';
 
@@ -12,9 +13,14 @@ export interface ConnectedApp {
   lastUsedAt: string;
 }
 
-export function ConnectedAppsPage(props: { apps: ConnectedApp[]; csrf: string; userEmail: string }) {
+export function ConnectedAppsPage(props: {
+  apps: ConnectedApp[];
+  csrf: string;
+  userEmail: string;
+  viewer?: Viewer | undefined;
+}) {
   return (
-    <Layout title="Connected apps">
+    <Layout title="Connected apps" viewer={props.viewer}>
       <h1>Connected apps</h1>
       <p class="muted">
         Signed in as {props.userEmail} · <a href="/account/tokens">Personal access tokens</a>

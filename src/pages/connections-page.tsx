@@ -1,3 +1,4 @@
+import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 import { Notices } from './notices';
 
@@ -19,6 +20,8 @@ export interface ConnectionRow {
 }
 
 export interface ConnectionsPageProps {
+  /** the signed-in user, for the header */
+  viewer?: Viewer | undefined;
   userEmail: string;
   csrf: string;
   hubUrl: string;
@@ -37,7 +40,7 @@ const STATUS: Record<ConnectionRow['status'], string> = {
 /** The catalog as one user sees it: connect, change scopes, disconnect. */
 export function ConnectionsPage(props: ConnectionsPageProps) {
   return (
-    <Layout title="Connections" wide>
+    <Layout title="Connections" wide viewer={props.viewer}>
       <h1>Connections</h1>
       <p class="muted">
         Signed in as {props.userEmail}. The tools of every server you connect are served at one MCP endpoint:{' '}

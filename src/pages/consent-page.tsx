@@ -1,6 +1,9 @@
+import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 
 export interface ConsentPageProps {
+  /** the signed-in user, for the header (who is approving, and *Sign out* if that is not them) */
+  viewer?: Viewer | undefined;
   clientName: string;
   /** 'cimd': the host of its metadata URL is what identifies it; 'dcr': self-asserted, unverified. */
   clientKind: 'static' | 'dcr' | 'cimd';
@@ -22,7 +25,7 @@ export interface ConsentPageProps {
 /** What the user approves: who the client is, where the code goes, what it may do. Every scope can be unticked. */
 export function ConsentPage(props: ConsentPageProps) {
   return (
-    <Layout title="Authorize access">
+    <Layout title="Authorize access" viewer={props.viewer}>
       <div class="card">
         <h1>
           {props.clientKind === 'cimd' ? <span class="host">{props.clientHost}</span> : props.clientName}{' '}

@@ -1,4 +1,5 @@
 import type { ClientSnippet } from '../console/snippets';
+import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 
 export interface HomeEndpoint {
@@ -11,7 +12,7 @@ export interface HomePageProps {
   host: string;
   endpoints: HomeEndpoint[];
   /** the signed-in user, with the pages they can open */
-  viewer?: { email: string; links: Array<{ href: string; label: string; about: string }> } | undefined;
+  viewer?: Viewer | undefined;
 }
 
 const Copy = (props: { text: string }) => (
@@ -23,7 +24,7 @@ const Copy = (props: { text: string }) => (
 /** `/`: what this Gatehouse is, how to sign in, and how to add each MCP endpoint to each client. */
 export function HomePage(props: HomePageProps) {
   return (
-    <Layout title="Home" script="/assets/copy.js">
+    <Layout title="Home" script="/assets/copy.js" viewer={props.viewer}>
       <h1>
         Gatehouse at <span class="host">{props.host}</span>
       </h1>

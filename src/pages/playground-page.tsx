@@ -1,3 +1,4 @@
+import type { Viewer } from '../identity/web-session';
 import type { FormField } from '../playground/schema-form';
 import { Layout } from './layout';
 
@@ -22,6 +23,8 @@ export interface PlaygroundResultView {
 }
 
 export interface PlaygroundPageProps {
+  /** the signed-in user, for the header */
+  viewer?: Viewer | undefined;
   userEmail: string;
   csrf: string;
   endpoints: PlaygroundEndpointView[];
@@ -88,7 +91,7 @@ function Field(props: { field: FormField; value: string | undefined; id: string 
 export function PlaygroundPage(props: PlaygroundPageProps) {
   const selected = props.selected;
   return (
-    <Layout title="Playground" wide>
+    <Layout title="Playground" wide viewer={props.viewer}>
       <h1>Playground</h1>
       <p class="muted">
         Signed in as {props.userEmail}. The playground calls Gatehouse's MCP endpoints as an OAuth client of

@@ -1,6 +1,9 @@
+import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 
 export interface StepUpPageProps {
+  /** the signed-in user, for the header */
+  viewer?: Viewer | undefined;
   id: string;
   csrf: string;
   userEmail: string;
@@ -17,7 +20,7 @@ export interface StepUpPageProps {
 /** The scope picker a step-up link opens: who asks and why, the access held, what to add. */
 export function StepUpPage(props: StepUpPageProps) {
   return (
-    <Layout title="More access needed">
+    <Layout title="More access needed" viewer={props.viewer}>
       <h1>{props.reconnect ? `Connect ${props.upstream}` : `More access to ${props.upstream}`}</h1>
       <div class="card">
         <p>

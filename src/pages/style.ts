@@ -2,7 +2,15 @@
 export const STYLESHEET = `
 :root { color-scheme: light dark; --accent: #2f5bd3; --warn: #b45309; --muted: #6b7280; }
 * { box-sizing: border-box; }
-body { font: 16px/1.5 system-ui, sans-serif; margin: 0; padding: 2rem 1rem; display: flex; justify-content: center; }
+body { font: 16px/1.5 system-ui, sans-serif; margin: 0; padding: 0 1rem 2rem; display: flex; flex-direction: column; align-items: center; }
+header.site { width: 100%; max-width: 72rem; display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: .5rem; padding: .75rem 0; margin-bottom: 1rem; border-bottom: 1px solid #e5e7eb; }
+header.site nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+header.site a { color: inherit; }
+header.site a.home { font-weight: 600; }
+form.signout { display: flex; align-items: center; gap: .5rem; margin: 0; }
+form.signout button { font-size: .85rem; padding: .2rem .7rem; }
+main { margin-top: 2rem; }
+header.site + main { margin-top: 0; }
 main { width: 100%; max-width: 34rem; }
 h1 { font-size: 1.4rem; margin: 0 0 1rem; }
 .card { border: 1px solid #d1d5db; border-radius: 10px; padding: 1.5rem; }

@@ -1,3 +1,4 @@
+import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 import { Notices } from './notices';
 import { RevokeForm } from './revoke-form';
@@ -20,6 +21,8 @@ export interface TokenEndpoint {
 }
 
 export interface TokensPageProps {
+  /** the signed-in user, for the header */
+  viewer?: Viewer | undefined;
   tokens: TokenRow[];
   endpoints: TokenEndpoint[];
   csrf: string;
@@ -35,7 +38,7 @@ export interface TokensPageProps {
 /** Personal access tokens: create (name, endpoint, scopes, expiry), list by prefix, revoke. */
 export function TokensPage(props: TokensPageProps) {
   return (
-    <Layout title="Access tokens" wide>
+    <Layout title="Access tokens" wide viewer={props.viewer}>
       <h1>Personal access tokens</h1>
       <p class="muted">
         Signed in as {props.userEmail}. A token acts as you at one endpoint, with the scopes you choose.

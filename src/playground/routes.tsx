@@ -5,7 +5,7 @@ import { listAllTools } from '../client/tools';
 import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
-import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import {
   PlaygroundPage,
@@ -135,7 +135,7 @@ export function playgroundRoutes(deps: PlaygroundDeps, identity: IdentityDeps): 
       }
     }
     c.header('Cache-Control', 'no-store');
-    return c.html(<PlaygroundPage {...props} />);
+    return c.html(<PlaygroundPage {...props} viewer={await viewerOf(identity, session)} />);
   };
 
   app.get('/playground', async (c) => {

@@ -3,7 +3,7 @@ import { ADMIN_API_PATH, userIsAdmin } from '../admin/admin-guard';
 import { type AppEnv, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
-import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import { TokensPage } from '../pages/tokens-page';
 import type { AuditLog } from '../telemetry';
@@ -50,6 +50,7 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
     return c.html(
       <TokensPage
         tokens={tokens}
+        viewer={await viewerOf(identity, session)}
         endpoints={admin ? endpoints : endpoints.filter((endpoint) => endpoint.path !== ADMIN_API_PATH)}
         csrf={await csrfToken(identity.hmacKey, session.id, 'tokens')}
         userEmail={session.user.email}

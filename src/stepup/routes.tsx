@@ -4,7 +4,8 @@ import { CatalogError } from '../gateway/hub/catalog';
 import { FlowError, offeredScopes } from '../gateway/hub/connect';
 import { type AppEnv, formValue, formValues, readHtmlForm } from '../http';
 import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps, loginPath } from '../identity/web-session';
+import type { Session } from '../identity/session';
+import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import { StepUpDonePage, StepUpPage } from '../pages/stepup-page';
 import type { AuditLog } from '../telemetry';
@@ -67,13 +68,7 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
     return { id, session, signedIn };
   };
 
-  const render = async (
-    c: Context<AppEnv>,
-    id: string,
-    session: StepUpSession,
-    sessionId: string,
-    email: string,
-  ) => {
+  const render = async (c: Context<AppEnv>, id: string, session: StepUpSession, signedIn: Session) => {
     const entry = await hub.catalog.entry(session.slug);
     if (entry?.auth.type !== 'oauth')
       return page(c, 'Unknown server', 'That server is no longer in the catalog.', 404);
@@ -86,8 +81,9 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
     return c.html(
       <StepUpPage
         id={id}
-        csrf={await csrfToken(identity.hmacKey, sessionId, `stepup|${id}`)}
-        userEmail={email}
+        csrf={await csrfToken(identity.hmacKey, signedIn.id, `stepup|${id}`)}
+        userEmail={signedIn.user.email}
+        viewer={await viewerOf(identity, signedIn)}
         upstream={entry.name}
         tool={session.tool}
         reason={session.reason}
@@ -106,7 +102,7 @@ export function stepUpRoutes(hub: Hub, identity: IdentityDeps, audit: AuditLog):
   app.get('/hub/stepup/:id', async (c) => {
     const found = await usable(c);
     if ('refusal' in found) return found.refusal;
-    return render(c, found.id, found.session, found.signedIn.id, found.signedIn.user.email);
+    return render(c, found.id, found.session, found.signedIn);
   });
 
   app.post('/hub/stepup/:id', async (c) => {

@@ -66,6 +66,7 @@ describe.skipIf(!chromiumAvailable)('the home page, return-to after login, and s
   });
 
   it('after signing in, returns to the page that was asked for; an outside target is ignored', async () => {
+    const widths: Array<[string, number]> = [];
     await page.goto(`${gatehouse.url}/account/tokens`);
     expect(new URL(page.url()).pathname).toBe('/login');
     expect(new URL(page.url()).searchParams.get('next')).toBe('/account/tokens');
@@ -86,6 +87,23 @@ describe.skipIf(!chromiumAvailable)('the home page, return-to after login, and s
       '/admin/catalog',
     ]);
     await page.screenshot({ path: join(ARTIFACTS, 'home-signed-in.png'), fullPage: true });
+
+    // Every page has the same header: walk them all through it, at desktop width and at 390 px.
+    for (const href of links) {
+      await Promise.all([
+        page.waitForURL(`${gatehouse.url}${href}`),
+        page.click(`header.site nav a[href="${href}"]`),
+      ]);
+      expect(await page.textContent('header.site')).toContain(ADMIN);
+      const name = `page${href?.replaceAll('/', '-')}`;
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(ARTIFACTS, `${name}-390.png`), fullPage: true });
+      widths.push([href ?? '', await page.evaluate(() => document.documentElement.scrollWidth)]);
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+    expect(widths.filter(([, width]) => width > 390)).toEqual([]);
+    await page.click('header.site a.home');
 
     // Sign out: back home, signed out; a page that needs a session sends to the login again.
     await Promise.all([

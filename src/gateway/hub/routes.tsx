@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { type AppEnv, formValue, formValues, readHtmlForm } from '../../http';
 import { csrfToken, verifyCsrfToken } from '../../identity/csrf';
 import type { Session } from '../../identity/session';
-import { currentSession, type IdentityDeps, loginPath } from '../../identity/web-session';
+import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../../identity/web-session';
 import { type ConnectionRow, ConnectionsPage } from '../../pages/connections-page';
 import { ErrorPage } from '../../pages/error-page';
 import { StepUpDonePage } from '../../pages/stepup-page';
@@ -74,6 +74,7 @@ export function hubRoutes(hub: Hub, identity: IdentityDeps): Hono<AppEnv> {
     return c.html(
       <ConnectionsPage
         userEmail={session.user.email}
+        viewer={await viewerOf(identity, session)}
         csrf={await csrfToken(identity.hmacKey, session.id, 'hub-connections')}
         hubUrl={hubUrl}
         rows={rows}
