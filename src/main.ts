@@ -221,7 +221,15 @@ export async function startGatehouse(
       },
     ],
   });
-  const server = await listen(app, config.listen.host, config.listen.port, front);
+  let server: RunningServer;
+  try {
+    server = await listen(app, config.listen.host, config.listen.port, front);
+  } catch (error) {
+    // Nothing keeps running when the port cannot be had (a busy port must not leave the process hanging).
+    for (const cleanup of cleanups) await cleanup();
+    await core.database.close();
+    throw error;
+  }
 
   const sweep = setInterval(() => {
     sweepExpired(core.database, core.now()).catch((error: unknown) =>

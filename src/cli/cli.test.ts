@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -154,6 +156,42 @@ describe('gatehouse serve / migrate / help', () => {
     const badPort = capture();
     expect(await main(['dev', '--port', 'abc'], badPort.io)).toBe(2);
   });
+
+  it('prints its version and `help <command>`', async () => {
+    const version = capture();
+    expect(await main(['--version'], version.io)).toBe(0);
+    const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8'));
+    expect(version.out).toEqual([`gatehouse ${manifest.version}`]);
+    const topic = capture();
+    expect(await main(['help', 'token'], topic.io)).toBe(0);
+    expect(topic.out[0]).toMatch(/^gatehouse token create/);
+    const unknown = capture();
+    expect(await main(['help', 'frobnicate'], unknown.io)).toBe(2);
+    expect(unknown.err[0]).toMatch(/no command "frobnicate"/);
+  });
+
+  it('prints the configuration JSON Schema, generated from the schema it validates with', async () => {
+    const { io, out } = capture();
+    expect(await main(['config', 'schema'], io)).toBe(0);
+    const schema = JSON.parse(out.join('\n'));
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.properties.issuer).toMatchObject({ type: 'string', format: 'uri' });
+    expect(schema.properties.hub.properties.connectTools).toMatchObject({ type: 'boolean', default: true });
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['cimd', 'registration', 'tokens', 'clients', 'resources', 'hub']),
+    );
+    const usage = capture();
+    expect(await main(['config'], usage.io)).toBe(2);
+    expect(usage.err[0]).toContain('gatehouse config schema');
+  });
+
+  it('says in one line that a file given with --config does not exist', async () => {
+    const { io, err } = capture();
+    expect(await main(['serve', '--config', '/nonexistent/gatehouse.yaml'], io)).toBe(1);
+    expect(err[0]).toBe(
+      'ERROR   (file): the configuration file /nonexistent/gatehouse.yaml does not exist (gatehouse dev needs none)',
+    );
+  });
 });
 
 /** Starts `gatehouse dev` as a real process and waits for it to print its URL. */
@@ -187,6 +225,30 @@ function startDev(cwd: string, port: number): Promise<{ stop: () => Promise<void
 }
 
 describe('gatehouse dev', () => {
+  it('a port already in use is one clear line and exit 1, not a stack trace', async () => {
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    const port = (busy.address() as AddressInfo).port;
+    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-dev-'));
+    try {
+      const child = spawn(process.execPath, [BIN, 'dev', '--port', String(port)], {
+        cwd,
+        env: { ...process.env, CI: 'true' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const code = await new Promise<number | null>((done) => child.once('exit', done));
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(
+        `port ${port} on 127.0.0.1 is in use: stop what runs there, or pick another port (gatehouse dev --port N, npm start -- --port N, or GATEHOUSE_PORT)`,
+      );
+    } finally {
+      busy.close();
+    }
+  }, 20_000);
+
   it('starts with zero config, keeps generated secrets (0600) across restarts and answers /readyz', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-dev-'));
     const port = 20000 + Math.floor(Math.random() * 20000);

@@ -20,8 +20,16 @@ Commands:
   sweep     purge expired data and re-check users with their identity provider (for cron)
   demo      run the demo MCP server alone (stdio or HTTP), to try an upstream
   client    connect to any OAuth-protected MCP server: list tools, call one, whoami, logout
+  config    print the JSON Schema of the configuration file (config schema)
 
-Run 'gatehouse <command> --help' for a command's options.`,
+Run 'gatehouse help <command>' (or 'gatehouse <command> --help') for a command's options;
+'gatehouse --version' prints the version.`,
+  config: `gatehouse config schema
+
+Prints the JSON Schema (draft 2020-12) of the configuration file, from the same definition Gatehouse
+validates with: point your editor at it for completion and checks, e.g. with the YAML language server:
+  gatehouse config schema > gatehouse.schema.json
+  # yaml-language-server: $schema=./gatehouse.schema.json   (first line of gatehouse.yaml)`,
   dev: `gatehouse dev [--port N]
 
 Starts Gatehouse for development: secrets generated once under ./.gatehouse/, SQLite at
@@ -132,12 +140,30 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         'no-browser': { type: 'boolean' },
         state: { type: 'string' },
       },
-      allowPositionals: command === 'clients' || command === 'token' || command === 'client',
+      allowPositionals:
+        command === 'clients' ||
+        command === 'token' ||
+        command === 'client' ||
+        command === 'config' ||
+        command === 'help',
       strict: true,
     }));
   } catch (error) {
     io.err(error instanceof Error ? error.message : String(error));
     return 2;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.out(`gatehouse ${(await import('./version')).packageVersion()}`);
+    return 0;
+  }
+  if (command === 'help' && positionals[0] !== undefined) {
+    const topic = HELP[positionals[0]];
+    if (topic === undefined) {
+      io.err(`no command "${positionals[0]}"\n\n${HELP['']}`);
+      return 2;
+    }
+    io.out(topic);
+    return 0;
   }
   if (command === '' || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP[''] ?? '');
@@ -209,6 +235,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         },
         io,
       );
+    case 'config': {
+      if (positionals[0] !== 'schema') {
+        io.err(`usage: ${HELP.config?.split('\n')[0]}`);
+        return 2;
+      }
+      io.out(JSON.stringify((await import('../config/json-schema')).configJsonSchema(), null, 2));
+      return 0;
+    }
     case 'audit':
       return (await import('./audit')).auditCommand({ config: values.config, since: values.since }, io);
     case 'sweep':

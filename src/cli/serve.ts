@@ -122,7 +122,20 @@ export function devHub(issuer: string): NonNullable<ConfigInput['hub']> {
 
 /** Runs until SIGINT/SIGTERM. */
 export async function runServer(config: GatehouseConfig, io: CliIo): Promise<number> {
-  const gatehouse = await startGatehouse(config);
+  let gatehouse: Awaited<ReturnType<typeof startGatehouse>>;
+  try {
+    gatehouse = await startGatehouse(config);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    // One clear line instead of a stack trace.
+    io.err(
+      code === 'EADDRINUSE'
+        ? `port ${config.listen.port} on ${config.listen.host} is in use: stop what runs there, or pick another port (gatehouse dev --port N, npm start -- --port N, or GATEHOUSE_PORT)`
+        : `not allowed to listen on ${config.listen.host}:${config.listen.port} (a port below 1024 needs privileges): pick another port`,
+    );
+    return 1;
+  }
   io.out(`Gatehouse (${config.mode}) listening on ${gatehouse.url}`);
   io.out(`  issuer:     ${config.issuer}`);
   io.out(`  health:     ${gatehouse.url}/healthz  ready: ${gatehouse.url}/readyz`);

@@ -216,7 +216,10 @@ describe('loadConfig', () => {
 
   it('turns unreadable or malformed files into findings', async () => {
     const missing = await loadConfig(join(dir, 'missing.yaml'), {});
-    expect(missing.findings[0]?.path).toBe('(file)');
+    expect(missing.findings[0]).toMatchObject({
+      path: '(file)',
+      message: `the configuration file ${join(dir, 'missing.yaml')} does not exist (gatehouse dev needs none)`,
+    });
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"issuer": ');
     expect((await loadConfig(broken, {})).findings[0]?.path).toBe('(file)');

@@ -93,7 +93,15 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
     try {
       raw = await readConfigFile(path);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const code = (error as { code?: unknown }).code;
+      const message =
+        code === 'ENOENT'
+          ? `the configuration file ${path} does not exist (gatehouse dev needs none)`
+          : code === 'EACCES'
+            ? `the configuration file ${path} cannot be read (permission denied)`
+            : error instanceof Error
+              ? error.message
+              : String(error);
       return { ok: false, findings: [{ level: 'error', path: '(file)', message }] };
     }
   }
