@@ -3,20 +3,14 @@ import { constantTimeEqual, randomId, sha256 } from '../crypto';
 import type { AppEnv } from '../http';
 import { isMediaType, publicCors, readHtmlForm, readJsonObject } from '../http';
 import { plainFromRequest, responseFrom } from '../http/plain';
-import { csrfToken, verifyCsrfToken } from '../identity/csrf';
-import { currentSession, type IdentityDeps, loginUrl, viewerOf } from '../identity/web-session';
-import { ConsentPage } from '../pages/consent-page';
+import { verifyCsrfToken } from '../identity/csrf';
+import { currentSession, type IdentityDeps, loginUrl } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
 import type { EphemeralStore } from '../store';
-import {
-  authorizationResponseUrl,
-  type PendingAuthorization,
-  redirectTarget,
-  validateAuthorizeRequest,
-} from './authorize';
-import { nameMatchesHost } from './cimd';
+import { authorizationResponseUrl, type PendingAuthorization, validateAuthorizeRequest } from './authorize';
 import { authenticateClient } from './client-auth';
 import { createAuthorizationCode } from './code';
+import { type PendingClient, renderConsent } from './consent-view';
 import type { AuthorizationServerDeps } from './deps';
 import { OAuthError } from './errors';
 import { authorizationServerMetadata } from './metadata';
@@ -33,14 +27,7 @@ interface StoredPending {
   request: PendingAuthorization;
   /** SHA-256 of the AUTHZ_COOKIE of the browser that started it: only that browser may approve it */
   browser: string;
-  client: {
-    name: string;
-    kind: 'static' | 'dcr' | 'cimd';
-    host?: string;
-    /** the code goes to a program on the user's computer (loopback or private-use scheme redirect) */
-    nativeRedirect: boolean;
-    firstParty?: true;
-  };
+  client: PendingClient;
 }
 
 /** CORS of the public endpoints (the Node front serves the token endpoint with the same). */
@@ -171,29 +158,7 @@ export function oauthRoutes(
       );
     const { request, client, browser } = JSON.parse(raw) as StoredPending;
     if (!(await startedHere(c, browser))) return otherBrowser(c);
-    const resource = deps.resources.find((r) => r.uri === request.resource);
-    noStore(c); // the page carries a CSRF token bound to this session
-    return c.html(
-      <ConsentPage
-        viewer={await viewerOf(identity, session)}
-        clientName={client.name}
-        clientKind={client.kind}
-        clientHost={client.host}
-        nameMatchesHost={client.firstParty || !client.host || nameMatchesHost(client.name, client.host)}
-        redirectHost={redirectTarget(request.redirectUri)}
-        nativeRedirect={client.nativeRedirect}
-        firstParty={client.firstParty === true}
-        resourceName={resource?.name ?? request.resource}
-        resourceUri={request.resource}
-        scopes={request.scopes.map((name) => ({
-          name,
-          description: resource?.scopes.find((s) => s.name === name)?.description ?? name,
-        }))}
-        userEmail={session.user.email}
-        authz={authz}
-        csrf={await csrfToken(identity.hmacKey, session.id, `consent:${authz}`)}
-      />,
-    );
+    return renderConsent(c, deps, identity, { authz, session, request, client });
   });
 
   app.post('/oauth/consent', async (c) => {
@@ -214,6 +179,20 @@ export function oauthRoutes(
     // foreign attempt does not consume it).
     const peek = /^[\w-]{16,64}$/.test(authz) ? await pending.get(`authz:${authz}`) : undefined;
     if (peek && !(await startedHere(c, (JSON.parse(peek) as StoredPending).browser))) return otherBrowser(c);
+    const ticked = ([] as unknown[])
+      .concat(form.scope ?? [])
+      .filter((s): s is string => typeof s === 'string');
+    // Approve with nothing ticked is a question, not a denial: the page again (the request not used up).
+    if (peek && form.decision === 'approve' && ticked.length === 0) {
+      const { request, client } = JSON.parse(peek) as StoredPending;
+      return renderConsent(
+        c,
+        deps,
+        identity,
+        { authz, session, request, client },
+        'Nothing was ticked: tick what the client may do and Approve, or Deny to refuse it.',
+      );
+    }
     // Single use: the stored request is taken atomically; form fields never override it.
     const raw = /^[\w-]{16,64}$/.test(authz) ? await pending.take(`authz:${authz}`) : undefined;
     if (!raw)
@@ -223,9 +202,6 @@ export function oauthRoutes(
         'This authorization request has expired or was already answered.',
       );
     const { request } = JSON.parse(raw) as StoredPending;
-    const ticked = ([] as unknown[])
-      .concat(form.scope ?? [])
-      .filter((s): s is string => typeof s === 'string');
     const scopes = request.scopes.filter((scope) => ticked.includes(scope)); // the user may only narrow
     if (form.decision !== 'approve' || scopes.length === 0) {
       await deps.audit.record({

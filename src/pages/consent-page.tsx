@@ -16,7 +16,14 @@ export interface ConsentPageProps {
   firstParty?: boolean;
   resourceName: string;
   resourceUri: string;
-  scopes: ReadonlyArray<{ name: string; description: string }>;
+  /** `held`: this user already gave this client the scope here */
+  scopes: ReadonlyArray<{ name: string; description: string; held: boolean }>;
+  /** the client holds some of them already and asks for more */
+  stepUp: boolean;
+  /** how long access lasts, in words (offline access or not) */
+  lasts: string;
+  /** why the page is shown again */
+  note?: string | undefined;
   userEmail: string;
   authz: string;
   csrf: string;
@@ -28,9 +35,20 @@ export function ConsentPage(props: ConsentPageProps) {
     <Layout title="Authorize access" viewer={props.viewer}>
       <div class="card">
         <h1>
-          {props.clientKind === 'cimd' ? <span class="host">{props.clientHost}</span> : props.clientName}{' '}
-          wants to access {props.resourceName}
+          {props.clientName}
+          {props.clientKind === 'cimd' && !props.firstParty ? (
+            <>
+              {' '}
+              (<span class="host">{props.clientHost}</span>)
+            </>
+          ) : null}{' '}
+          wants {props.stepUp ? 'more access to' : 'to access'} {props.resourceName}
         </h1>
+        {props.note ? (
+          <p class="warn" role="alert">
+            {props.note}
+          </p>
+        ) : null}
         {props.firstParty ? (
           <p class="muted">
             This is the playground of this Gatehouse; its description is served by {props.clientHost}.
@@ -53,13 +71,22 @@ export function ConsentPage(props: ConsentPageProps) {
         ) : null}
         <dl>
           <dt>Signed in as</dt>
-          <dd>{props.userEmail}</dd>
+          <dd>
+            {props.userEmail}{' '}
+            <form method="post" action="/logout" class="inline">
+              <button type="submit" class="link">
+                not you? sign out
+              </button>
+            </form>
+          </dd>
           <dt>Client</dt>
           <dd>{props.clientName}</dd>
           <dt>Redirects to</dt>
           <dd class="host">{props.redirectHost}</dd>
           <dt>Resource</dt>
           <dd>{props.resourceUri}</dd>
+          <dt>Access lasts</dt>
+          <dd data-lasts>{props.lasts}</dd>
         </dl>
         <form method="post" action="/oauth/consent">
           <input type="hidden" name="authz" value={props.authz} />
@@ -67,9 +94,11 @@ export function ConsentPage(props: ConsentPageProps) {
           <fieldset>
             <legend>It will be allowed to:</legend>
             {props.scopes.map((scope) => (
-              <label>
+              <label data-scope={scope.name}>
                 <input type="checkbox" name="scope" value={scope.name} checked /> {scope.description}{' '}
                 <span class="muted">({scope.name})</span>
+                {props.stepUp && !scope.held ? <strong> new</strong> : null}
+                {props.stepUp && scope.held ? <span class="muted"> — already allowed</span> : null}
               </label>
             ))}
           </fieldset>

@@ -379,10 +379,10 @@ describe('revocation (RFC 7009)', () => {
 });
 
 describe('consent page', () => {
-  async function pendingConsent() {
+  async function pendingConsent(params: Record<string, string> = {}, email?: string) {
     const pkce = await pkcePair();
     const browser = createBrowser(gh.url);
-    await devLogin(browser);
+    await devLogin(browser, email);
     const start = await browser.get(
       authorizeUrl(gh.url, {
         response_type: 'code',
@@ -390,6 +390,7 @@ describe('consent page', () => {
         redirect_uri: REDIRECT,
         code_challenge: pkce.challenge,
         code_challenge_method: 'S256',
+        ...params,
       }),
     );
     const location = start.headers.get('location') ?? '';
@@ -407,6 +408,36 @@ describe('consent page', () => {
     expect(html).toContain('Use the tools');
     // This request's code goes to a loopback port, whatever else the client registered.
     expect(html).toContain('a program on this computer');
+  });
+
+  it('Approve with nothing ticked asks again (400, the request kept) instead of denying', async () => {
+    const { browser, authz, csrf } = await pendingConsent();
+    const empty = await browser.post('/oauth/consent', { authz, csrf, decision: 'approve' });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain('Nothing was ticked');
+    const approved = await browser.post('/oauth/consent', {
+      authz,
+      csrf,
+      decision: 'approve',
+      scope: 'mcp:tools',
+    });
+    expect(new URL(approved.headers.get('location') ?? '').searchParams.get('code')).toBeTruthy();
+  });
+
+  it('a step-up names the client, marks the new scopes, says how long access lasts and offers sign-out', async () => {
+    const first = await obtainCode({ scope: 'mcp:tools' }, { email: 'stepper@example.com' });
+    expect((await exchange(first.code, first.pkce.verifier)).status).toBe(200);
+    const { html } = await pendingConsent({ scope: 'mcp:tools mcp:write' }, 'stepper@example.com');
+    expect(html).toMatch(/<h1>Test CLI wants more access to Demo MCP<\/h1>/);
+    // Each within its own label.
+    expect(html).toMatch(/data-scope="mcp:write">(?:(?!<\/label>).)*<strong> new<\/strong>/s);
+    expect(html).toMatch(/data-scope="mcp:tools">(?:(?!<\/label>).)*already allowed/s);
+    expect(html).toContain('until you revoke it on Connected apps, at most 30 days');
+    expect(html).toContain('not you? sign out');
+    // Someone else asked for the same: nothing is theirs yet, so nothing is marked.
+    const fresh = await pendingConsent({ scope: 'mcp:tools mcp:write' }, 'newcomer@example.com');
+    expect(fresh.html).toMatch(/<h1>Test CLI wants to access Demo MCP<\/h1>/);
+    expect(fresh.html).not.toContain('already allowed');
   });
 
   it('refuses a POST without or with a wrong CSRF token, or a tampered pending id', async () => {

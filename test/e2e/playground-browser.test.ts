@@ -33,6 +33,7 @@ describe.skipIf(!chromiumAvailable)('the playground in Chromium', () => {
     // the consent page names the playground and the host that vouches for its metadata document
     const consent = (await page.textContent('body')) ?? '';
     expect(consent).toContain('Gatehouse Playground');
+    expect(await page.textContent('h1')).toMatch(/^Gatehouse Playground wants to access /);
     expect(consent).toContain(new URL(gh.url).host);
     expect(consent).toContain('This is the playground of this Gatehouse');
     expect(consent).not.toContain('does not match the host'); // first party: no impostor warning
