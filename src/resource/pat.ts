@@ -163,5 +163,18 @@ export async function findPat(
   const at = deps.now();
   if (record.lastUsedAt === null || record.lastUsedAt <= at - TOUCH_INTERVAL_MS)
     await deps.store.touch(record.id, at, TOUCH_INTERVAL_MS);
-  return { ...claims, id: record.id, expiresAt: record.expiresAt };
+  // Bound to the endpoint's path on this Gatehouse, not to its URL: a token made while the development server
+  // ran on another port (or before the issuer's host changed) still names the same endpoint. It is only ever
+  // checked here, against this server's own endpoints.
+  const path = pathOf(claims.resource);
+  const current = deps.resources.find((resource) => resource.path === path);
+  return { ...claims, resource: current?.uri ?? claims.resource, id: record.id, expiresAt: record.expiresAt };
 }
+
+const pathOf = (resource: string) => {
+  try {
+    return new URL(resource).pathname.replace(/\/+$/, '');
+  } catch {
+    return resource;
+  }
+};

@@ -1,5 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { listTools } from '../support/mcp-call';
 import { createBrowser, csrfFrom, devLogin } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
@@ -214,6 +217,41 @@ describe('an endpoint that accepts no OAuth tokens', () => {
       expect((await oauthLike.json()).error_description).toMatch(/accepts only personal access tokens/);
     } finally {
       await gh.close();
+    }
+  });
+});
+
+describe('a personal access token after the server moved', () => {
+  it('still opens its endpoint when the development server restarts on another port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-pat-'));
+    const database = { url: `sqlite:${join(dir, 'gatehouse.db')}` };
+    // With the hub on: a second endpoint the token must not open.
+    const resources = [demoResource()];
+    const hub = { enabled: true };
+    const before = await startTestGatehouse({ database, resources, hub });
+    let token = '';
+    try {
+      const browser = createBrowser(before.url);
+      await devLogin(browser, 'mover@example.com');
+      const created = await createPatThroughPage(browser, {
+        name: 'cli',
+        resource: '/mcp',
+        scope: 'mcp:tools',
+        expires_days: '7',
+      });
+      token = created.token ?? '';
+      expect((await listTools(before.url, token)).status).toBe(200);
+    } finally {
+      await before.close();
+    }
+    const after = await startTestGatehouse({ database, resources, hub });
+    try {
+      expect(new URL(after.url).port).not.toBe(new URL(before.url).port);
+      expect((await listTools(after.url, token)).status).toBe(200);
+      // Still bound to its endpoint: not a key to another one.
+      expect((await listTools(after.url, token, '/hub/mcp')).status).toBe(401);
+    } finally {
+      await after.close();
     }
   });
 });
