@@ -5,12 +5,13 @@ import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
 import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
-import { TokensPage } from '../pages/tokens-page';
+import { type TokenDraft, TokensPage } from '../pages/tokens-page';
 import type { AuditLog } from '../telemetry';
 import { createPat, listPats, type PatDeps, revokePat } from './pat';
 
+/** A time as the page shows it: minutes, with its zone (the server's clock is UTC; the reader's may not be). */
 const day = (at: number | null, none: string) =>
-  at === null ? none : new Date(at).toISOString().replace('T', ' ').slice(0, 16);
+  at === null ? none : `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 /** Expiry choices offered on the page, up to the configured maximum. */
 export function expiryChoices(max: number, defaultDays: number): number[] {
@@ -31,7 +32,11 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
   const render = async (
     c: Context<AppEnv>,
     session: Session,
-    extra: { created?: { token: string; name: string }; error?: string } = {},
+    extra: {
+      created?: { token: string; name: string; url: string };
+      error?: string;
+      draft?: TokenDraft;
+    } = {},
     status: 200 | 201 | 400 = 200,
   ) => {
     const tokens = (await listPats(pats, session.user.id)).map((token) => ({
@@ -80,15 +85,22 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
     if (!session || !(await verifyCsrfToken(identity.hmacKey, session.id, 'tokens', form.csrf)))
       return refused(c);
     const expires = form.expires_days;
+    // After an error the form shows what was sent, so nothing has to be typed again.
+    const draft: TokenDraft = {
+      resource: typeof form.resource === 'string' ? form.resource : '',
+      name: typeof form.name === 'string' ? form.name : '',
+      scopes: ([] as unknown[]).concat(form.scope ?? []).filter((s): s is string => typeof s === 'string'),
+      expiresDays: typeof expires === 'string' ? expires : '',
+    };
     if (form.resource === ADMIN_API_PATH && !(await userIsAdmin(identity, session.user.id)))
-      return render(c, session, { error: 'Only admins may create tokens for the admin API.' }, 400);
+      return render(c, session, { error: 'Only admins may create tokens for the admin API.', draft }, 400);
     const created = await createPat(pats, session.user.id, {
       name: form.name,
       resourcePath: form.resource,
       scopes: ([] as unknown[]).concat(form.scope ?? []),
       expiresInDays: expires === 'never' ? null : Number(expires),
     });
-    if (!created.ok) return render(c, session, { error: created.reason }, 400);
+    if (!created.ok) return render(c, session, { error: created.reason, draft }, 400);
     await audit.record({
       event: 'pat.created',
       userId: session.user.id,
@@ -96,7 +108,8 @@ export function tokenRoutes(pats: PatDeps, identity: IdentityDeps, audit: AuditL
       resource: typeof form.resource === 'string' ? form.resource : null,
       ip: c.get('clientIp'),
     });
-    return render(c, session, { created: { token: created.token, name: String(form.name).trim() } }, 201);
+    const url = `${new URL(identity.issuer).origin}${draft.resource}`;
+    return render(c, session, { created: { token: created.token, name: draft.name.trim(), url } }, 201);
   });
 
   app.post('/account/tokens/revoke', async (c) => {

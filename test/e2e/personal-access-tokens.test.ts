@@ -55,7 +55,7 @@ describe('personal access tokens and the service token on protected endpoints', 
     expect(page).toContain('data-endpoint="/mcp"');
     expect(page).toContain('data-endpoint="/internal"');
     expect(page).not.toContain('data-endpoint="/oauth-only"');
-    const { status, token } = await create(alice, {
+    const { status, token, html } = await create(alice, {
       name: 'laptop CLI',
       resource: '/mcp',
       scope: 'mcp:tools',
@@ -63,6 +63,13 @@ describe('personal access tokens and the service token on protected endpoints', 
     });
     expect(status).toBe(201);
     expect(token).toMatch(/^gth_[\w-]{43}$/); // 256 random bits
+    // Shown once with a copy button and ready-to-paste uses at this endpoint's URL.
+    expect(html).toContain(`data-copy="${token}"`);
+    expect(html).toContain(`claude mcp add --transport http gatehouse ${gh.config.issuer}/mcp --header`);
+    expect(html).toContain(
+      `GATEHOUSE_CLIENT_TOKEN=${token} npx gatehouse client ${gh.config.issuer}/mcp tools`,
+    );
+    expect(html).toMatch(/data-example="curl">[\s\S]*?Authorization: Bearer gth_/);
     const stored = JSON.stringify(
       await gh.database.db.selectFrom('personal_access_tokens').selectAll().execute(),
     );
@@ -72,6 +79,7 @@ describe('personal access tokens and the service token on protected endpoints', 
     expect(listed).not.toContain(token);
     expect(listed).toContain(`${token?.slice(0, 12)}…`);
     expect(listed).toContain('laptop CLI');
+    expect(listed).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/); // times carry their zone
 
     const ok = await call(token ?? '');
     expect(ok.status).toBe(200);
@@ -110,6 +118,14 @@ describe('personal access tokens and the service token on protected endpoints', 
       expect(html).toMatch(message);
       expect(token).toBeUndefined();
     }
+    // The form keeps what was sent: only the scope needs fixing.
+    const kept = await create(bob, { name: 'my agent', resource: '/mcp', scope: 'admin', expires_days: '7' });
+    const form = /<form[^>]*data-endpoint="\/mcp"[\s\S]*?<\/form>/.exec(kept.html)?.[0] ?? '';
+    expect(form).toContain('value="my agent"');
+    expect(form).toMatch(/<option value="7" selected/);
+    expect(/<form[^>]*data-endpoint="\/internal"[\s\S]*?<\/form>/.exec(kept.html)?.[0]).not.toContain(
+      'my agent',
+    );
     const forged = await bob.post('/account/tokens', {
       name: 'x',
       resource: '/mcp',
