@@ -4,6 +4,7 @@ import { decodeKey } from './config';
 import { createKeyRing, importHmacKey, utf8 } from './crypto';
 import { hubResourceConfig } from './gateway/hub/resource';
 import { createIdentityGuard, createUpstreamProviders, createUserDirectory } from './identity';
+import { createScopePolicy } from './identity/scope-policy';
 import { createNodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
 import { createClientKeySource } from './oauth/client-keys';
 import { createClientRegistry } from './oauth/clients';
@@ -120,7 +121,10 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     recheckIntervalMs: config.identity.recheckIntervalSeconds * 1000,
   });
 
+  // Who may hold which scope: consent, refresh, PAT creation and use all ask it.
+  const scopePolicy = createScopePolicy(resources, directory);
   const pats: PatDeps = {
+    ...(scopePolicy ? { scopePolicy } : {}),
     store: createSqlPatStore(database),
     keyRing,
     hmacKey,
@@ -188,6 +192,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     now,
     audit,
     checkUserOnRefresh: (userId) => guard.checkOnRefresh(userId),
+    ...(scopePolicy ? { scopePolicy } : {}),
     onGrantRevoked: (grantId) => verifier.forgetGrant(grantId),
     onAccessTokenRevoked: (tokenHash) => verifier.forgetToken(tokenHash),
   };

@@ -64,6 +64,16 @@ export const resourceSchema = z.object({
         name: z.string().regex(SCOPE_TOKEN, 'a scope token (RFC 6749 §3.3)'),
         description: z.string().min(1),
         default: z.boolean().default(true).describe('granted when a client asks for no scope'),
+        allow: z
+          .strictObject({
+            groups: z.array(z.string().min(1)).optional(),
+            emails: z.array(z.string().min(3)).optional(),
+            domains: z.array(z.string().min(1)).optional(),
+          })
+          .optional()
+          .describe(
+            'who may hold the scope: any listed group, address or email domain (absent: every admitted user)',
+          ),
       }),
     )
     .default([]),

@@ -41,6 +41,12 @@ export async function renderConsent(
   const { authz, session, request, client } = input;
   const resource = deps.resources.find((r) => r.uri === request.resource);
   const held = await heldScopes(deps, session.user.id, request.clientId, request.resource);
+  // The scope policy: what this user may not hold is shown, unavailable, with the reason, never granted.
+  const verdicts = deps.scopePolicy
+    ? await deps.scopePolicy.judge(session.user.id, request.resource, request.scopes)
+    : [];
+  const unavailable = new Map(verdicts.flatMap((v) => (v.allowed ? [] : [[v.name, v.reason] as const])));
+  const noneLeft = request.scopes.every((name) => unavailable.has(name));
   const registered = await deps.registry.resolve(request.clientId);
   const offline = registered.ok && registered.client.metadata.grant_types.includes('refresh_token');
   const days = Math.round(deps.lifetimes.grantMaxMs / 86_400_000);
@@ -61,6 +67,7 @@ export async function renderConsent(
         name,
         description: resource?.scopes.find((s) => s.name === name)?.description ?? name,
         held: held.has(name),
+        unavailable: unavailable.get(name),
       }))}
       stepUp={held.size > 0 && request.scopes.some((name) => !held.has(name))}
       lasts={
@@ -68,7 +75,10 @@ export async function renderConsent(
           ? `until you revoke it on Connected apps, at most ${days} days: the client renews its access by itself (a refresh token), without asking you again`
           : `about ${Math.round(deps.lifetimes.accessMs / 60_000)} minutes (no refresh token): then the client must ask you again`
       }
-      note={note}
+      note={
+        note ??
+        (noneLeft ? 'None of the access asked for is available to you: Deny, or ask an admin.' : undefined)
+      }
       userEmail={session.user.email}
       authz={authz}
       csrf={await csrfToken(identity.hmacKey, session.id, `consent:${authz}`)}

@@ -1,4 +1,5 @@
 import type { HmacKey, KeyRing } from '../crypto';
+import type { ScopePolicy } from '../identity/scope-policy';
 import type { AuditLog } from '../telemetry';
 import type { ClientAssertionDeps } from './client-assertion';
 import type { ClientRegistry } from './clients';
@@ -45,6 +46,8 @@ export interface AuthorizationServerDeps {
    * (identity drift; the identity concern has then revoked the user's grants).
    */
   checkUserOnRefresh?: (userId: string) => Promise<boolean>;
+  /** who may hold which scope (`resources[].scopes[].allow`); absent when no scope has a rule */
+  scopePolicy?: ScopePolicy;
 }
 
 /** Private data sealed into rows (AES-GCM, the row's key as associated data). */

@@ -1,3 +1,4 @@
+import type { ScopeAllow } from '../identity/scope-policy';
 /** RFC 8707 resource indicators and the audience rule. */
 
 export interface ProtectedResource {
@@ -5,7 +6,12 @@ export interface ProtectedResource {
   uri: string;
   path: string;
   name: string;
-  scopes: ReadonlyArray<{ name: string; description: string; default: boolean }>;
+  scopes: ReadonlyArray<{
+    name: string;
+    description: string;
+    default: boolean;
+    allow?: ScopeAllow | undefined;
+  }>;
   /** accepted credentials (default: Gatehouse OAuth tokens and personal access tokens) */
   auth?: ReadonlyArray<'oauth' | 'pat' | 'service'>;
 }
@@ -54,4 +60,13 @@ export function audienceCovers(audience: string, requestUri: string): boolean {
   const canonical = canonicalResourceUri(requestUri.split('?')[0] ?? '');
   if (!canonical) return false;
   return canonical === audience || canonical.startsWith(`${audience}/`);
+}
+
+/** The path of a resource URI (no trailing slash): what binds a token or a rule to one of this server's endpoints. */
+export function resourcePath(uri: string): string {
+  try {
+    return new URL(uri).pathname.replace(/\/+$/, '');
+  } catch {
+    return uri;
+  }
 }

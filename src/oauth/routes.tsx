@@ -202,7 +202,11 @@ export function oauthRoutes(
         'This authorization request has expired or was already answered.',
       );
     const { request } = JSON.parse(raw) as StoredPending;
-    const scopes = request.scopes.filter((scope) => ticked.includes(scope)); // the user may only narrow
+    const wanted = request.scopes.filter((scope) => ticked.includes(scope)); // the user may only narrow
+    // Never granted, whatever the form says: a scope the policy keeps from this user.
+    const scopes = deps.scopePolicy
+      ? await deps.scopePolicy.allowed(session.user.id, request.resource, wanted)
+      : wanted;
     if (form.decision !== 'approve' || scopes.length === 0) {
       await deps.audit.record({
         event: 'consent.denied',

@@ -17,7 +17,13 @@ export interface ConsentPageProps {
   resourceName: string;
   resourceUri: string;
   /** `held`: this user already gave this client the scope here */
-  scopes: ReadonlyArray<{ name: string; description: string; held: boolean }>;
+  /** `unavailable`: the scope policy keeps it from this user (why, in words) */
+  scopes: ReadonlyArray<{
+    name: string;
+    description: string;
+    held: boolean;
+    unavailable?: string | undefined;
+  }>;
   /** the client holds some of them already and asks for more */
   stepUp: boolean;
   /** how long access lasts, in words (offline access or not) */
@@ -94,9 +100,18 @@ export function ConsentPage(props: ConsentPageProps) {
           <fieldset>
             <legend>It will be allowed to:</legend>
             {props.scopes.map((scope) => (
-              <label data-scope={scope.name}>
-                <input type="checkbox" name="scope" value={scope.name} checked /> {scope.description}{' '}
-                <span class="muted">({scope.name})</span>
+              <label data-scope={scope.name} data-unavailable={scope.unavailable ? 'true' : undefined}>
+                <input
+                  type="checkbox"
+                  name="scope"
+                  value={scope.name}
+                  checked={!scope.unavailable}
+                  disabled={Boolean(scope.unavailable)}
+                />{' '}
+                {scope.description} <span class="muted">({scope.name})</span>
+                {scope.unavailable ? (
+                  <span class="warn-inline"> — not available to you: {scope.unavailable}</span>
+                ) : null}
                 {props.stepUp && !scope.held ? <strong> new</strong> : null}
                 {props.stepUp && scope.held ? <span class="muted"> — already allowed</span> : null}
               </label>

@@ -45,6 +45,7 @@ form.card { margin: .75rem 0; }
 h3 { font-size: 1rem; margin: 0 0 .5rem; }
 ul.links { padding-left: 1.2rem; }
 form.inline { display: inline; margin: 0; }
+.warn-inline { color: var(--warn); font-size: .9rem; }
 button.link { border: 0; padding: 0; background: none; color: var(--accent); text-decoration: underline; font-size: .85rem; }
 details { margin: .5rem 0; }
 details pre { margin: .25rem 0; }

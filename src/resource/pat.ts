@@ -1,5 +1,6 @@
 import { type HmacKey, hmacSha256, type KeyRing, randomId, sha256 } from '../crypto';
-import type { ProtectedResource } from '../oauth/resource';
+import type { ScopePolicy } from '../identity/scope-policy';
+import { type ProtectedResource, resourcePath } from '../oauth/resource';
 import type { PatRecord, PatStore } from './store';
 
 /** Personal access tokens: `gth_` + 256 random bits, shown once, stored as SHA-256 (DESIGN §3). */
@@ -22,6 +23,8 @@ export interface PatDeps {
   policy: PatPolicy;
   /** a revoked token's hash, so caches drop it */
   onRevoked?: (tokenHash: string) => void;
+  /** who may hold which scope; absent when no scope has a rule */
+  scopePolicy?: ScopePolicy;
 }
 
 /** Sealed in the row (AES-GCM, `pat:<id>` as associated data). */
@@ -84,6 +87,12 @@ export async function createPat(
 > {
   const check = checkPatRequest(request, deps.resources, deps.policy);
   if (!check.ok) return check;
+  // The scope policy: a token never holds what its owner may not.
+  const refused = deps.scopePolicy
+    ? (await deps.scopePolicy.judge(userId, check.resource.uri, check.scopes)).find((v) => !v.allowed)
+    : undefined;
+  if (refused && !refused.allowed)
+    return { ok: false, reason: `${refused.name} is not available to you (${refused.reason}).` };
   const token = `${PAT_PREFIX}${randomId(32)}`;
   const id = `pat_${randomId(16)}`;
   const at = deps.now();
@@ -166,15 +175,17 @@ export async function findPat(
   // Bound to the endpoint's path on this Gatehouse, not to its URL: a token made while the development server
   // ran on another port (or before the issuer's host changed) still names the same endpoint. It is only ever
   // checked here, against this server's own endpoints.
-  const path = pathOf(claims.resource);
+  const path = resourcePath(claims.resource);
   const current = deps.resources.find((resource) => resource.path === path);
-  return { ...claims, resource: current?.uri ?? claims.resource, id: record.id, expiresAt: record.expiresAt };
-}
-
-const pathOf = (resource: string) => {
-  try {
-    return new URL(resource).pathname.replace(/\/+$/, '');
-  } catch {
-    return resource;
+  const resource = current?.uri ?? claims.resource;
+  // A policy change (or the owner leaving a group) revokes a token that now holds more than its owner may.
+  if (deps.scopePolicy) {
+    const allowed = await deps.scopePolicy.allowed(claims.userId, resource, claims.scopes);
+    if (allowed.length < claims.scopes.length) {
+      const hash = await deps.store.delete(record.id);
+      if (hash) deps.onRevoked?.(hash);
+      return undefined;
+    }
   }
-};
+  return { ...claims, resource, id: record.id, expiresAt: record.expiresAt };
+}
