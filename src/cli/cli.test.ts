@@ -260,6 +260,10 @@ describe('gatehouse dev', () => {
       await first.stop();
     }
     expect(first.output()).toContain(`MCP:        http://127.0.0.1:${port}/mcp`);
+    expect(first.output()).toContain(`home:       http://127.0.0.1:${port}/  (`);
+    expect(first.output()).toContain(
+      'sign in:    the development login, any address; admins: dev@example.com',
+    );
     const secretsPath = join(cwd, '.gatehouse', 'dev-secrets.json');
     expect(statSync(secretsPath).mode & 0o777).toBe(0o600);
     const secrets = readFileSync(secretsPath, 'utf8');

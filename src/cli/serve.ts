@@ -137,6 +137,11 @@ export async function runServer(config: GatehouseConfig, io: CliIo): Promise<num
     return 1;
   }
   io.out(`Gatehouse (${config.mode}) listening on ${gatehouse.url}`);
+  io.out(`  home:       ${gatehouse.url}/  (the MCP endpoints, with what to paste into each client)`);
+  if (config.devLogin.enabled)
+    io.out(
+      `  sign in:    the development login, any address${config.access.admins.emails.length > 0 ? `; admins: ${config.access.admins.emails.join(', ')}` : ''}`,
+    );
   io.out(`  issuer:     ${config.issuer}`);
   io.out(`  health:     ${gatehouse.url}/healthz  ready: ${gatehouse.url}/readyz`);
   for (const resource of config.resources)
