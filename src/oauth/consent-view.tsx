@@ -16,6 +16,8 @@ export interface PendingClient {
   host?: string;
   /** the code goes to a program on the user's computer (loopback or private-use scheme redirect) */
   nativeRedirect: boolean;
+  /** the client may hold a refresh token (renews its access without asking) */
+  offline: boolean;
   firstParty?: true;
 }
 
@@ -47,8 +49,6 @@ export async function renderConsent(
     : [];
   const unavailable = new Map(verdicts.flatMap((v) => (v.allowed ? [] : [[v.name, v.reason] as const])));
   const noneLeft = request.scopes.every((name) => unavailable.has(name));
-  const registered = await deps.registry.resolve(request.clientId);
-  const offline = registered.ok && registered.client.metadata.grant_types.includes('refresh_token');
   const days = Math.round(deps.lifetimes.grantMaxMs / 86_400_000);
   c.header('Cache-Control', 'no-store'); // the page carries a CSRF token bound to this session
   return c.html(
@@ -71,7 +71,7 @@ export async function renderConsent(
       }))}
       stepUp={held.size > 0 && request.scopes.some((name) => !held.has(name))}
       lasts={
-        offline
+        client.offline
           ? `until you revoke it on Connected apps, at most ${days} days: the client renews its access by itself (a refresh token), without asking you again`
           : `about ${Math.round(deps.lifetimes.accessMs / 60_000)} minutes (no refresh token): then the client must ask you again`
       }

@@ -128,24 +128,21 @@ async function checkRefresh(
   }
   // The scope policy takes effect here: what the user may no longer hold is dropped from this refresh on
   // (and from the refresh token's own scopes, so it cannot come back); nothing left ends the grant.
-  if (deps.scopePolicy) {
-    const allowed = await deps.scopePolicy.allowed(grantClaims.userId, claims.resource, claims.scopes);
-    if (allowed.length < claims.scopes.length) {
-      const kept = scopes.filter((scope) => allowed.includes(scope));
-      if (kept.length === 0) {
-        await revokeGrant(deps, grant.id);
-        throw new OAuthError('invalid_grant', 'the scope policy no longer allows this user these scopes');
-      }
-      return {
-        grantId: grant.id,
-        grantCreatedAt: grant.createdAt,
-        userId: grantClaims.userId,
-        claims: { ...claims, scopes: allowed },
-        scopes: kept,
-      };
-    }
+  const allowed = deps.scopePolicy
+    ? await deps.scopePolicy.allowed(grantClaims.userId, claims.resource, claims.scopes)
+    : claims.scopes;
+  const kept = scopes.filter((scope) => allowed.includes(scope));
+  if (kept.length === 0 && allowed.length < claims.scopes.length) {
+    await revokeGrant(deps, grant.id);
+    throw new OAuthError('invalid_grant', 'the scope policy no longer allows this user these scopes');
   }
-  return { grantId: grant.id, grantCreatedAt: grant.createdAt, userId: grantClaims.userId, claims, scopes };
+  return {
+    grantId: grant.id,
+    grantCreatedAt: grant.createdAt,
+    userId: grantClaims.userId,
+    claims: { ...claims, scopes: allowed },
+    scopes: kept,
+  };
 }
 
 /** Issues the rotation's tokens and keeps the answer, sealed under the presented token, for the grace. */

@@ -138,6 +138,7 @@ export function oauthRoutes(
         ...(outcome.client.host ? { host: outcome.client.host } : {}),
         // Gatehouse's own playground on a loopback dev issuer is not "a program on this computer"
         nativeRedirect: !outcome.client.firstParty && isNativeRedirect(outcome.request.redirectUri),
+        offline: outcome.client.metadata.grant_types.includes('refresh_token'),
         ...(outcome.client.firstParty ? { firstParty: true as const } : {}),
       },
     };

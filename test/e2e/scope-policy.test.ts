@@ -6,7 +6,6 @@ import type { ConfigInput } from '../../src/config';
 import { startTestGatehouse } from '../support/gatehouse';
 import { callToolRaw } from '../support/mcp-call';
 import {
-  authorizeThroughPages,
   authorizeUrl,
   type Browser,
   createBrowser,
@@ -14,6 +13,7 @@ import {
   devLogin,
   pkcePair,
   tokenRequest,
+  tokensThroughPages,
 } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 
@@ -45,28 +45,9 @@ async function signIn(base: string, email: string) {
   return browser;
 }
 
-/** The whole flow, asking for both scopes and approving everything the page offers; the token answer. */
-async function authorize(base: string, browser: Browser) {
-  const pkce = await pkcePair();
-  const landed = await authorizeThroughPages(
-    browser,
-    authorizeUrl(base, {
-      response_type: 'code',
-      client_id: 'cli',
-      redirect_uri: REDIRECT,
-      code_challenge: pkce.challenge,
-      code_challenge_method: 'S256',
-      scope: 'mcp:tools mcp:write',
-    }),
-  );
-  return tokenRequest(base, {
-    grant_type: 'authorization_code',
-    code: landed.searchParams.get('code') ?? '',
-    code_verifier: pkce.verifier,
-    redirect_uri: REDIRECT,
-    client_id: 'cli',
-  });
-}
+/** The whole flow, approving everything the page offers; the token answer. */
+const authorize = (base: string, browser: Browser, scope = 'mcp:tools mcp:write') =>
+  tokensThroughPages(base, { clientId: 'cli', redirectUri: REDIRECT }, { scope, browser });
 
 /**
  * The scope policy (`resources[].scopes[].allow`, issue 17): a user outside the rule cannot get `mcp:write`
@@ -168,25 +149,7 @@ describe('who may hold which scope', () => {
       pat = created.token ?? '';
       expect((await callToolRaw(`${before.url}/mcp`, pat, 'notes.add', { text: 'x' })).status).toBe(200);
       // A grant of mcp:write alone: nothing would be left of it.
-      const pkce = await pkcePair();
-      const landed = await authorizeThroughPages(
-        writer,
-        authorizeUrl(before.url, {
-          response_type: 'code',
-          client_id: 'cli',
-          redirect_uri: REDIRECT,
-          code_challenge: pkce.challenge,
-          code_challenge_method: 'S256',
-          scope: 'mcp:write',
-        }),
-      );
-      const lone = await tokenRequest(before.url, {
-        grant_type: 'authorization_code',
-        code: landed.searchParams.get('code') ?? '',
-        code_verifier: pkce.verifier,
-        redirect_uri: REDIRECT,
-        client_id: 'cli',
-      });
+      const lone = await authorize(before.url, writer, 'mcp:write');
       onlyWrite = lone.body.refresh_token ?? '';
     } finally {
       await before.close();

@@ -145,6 +145,17 @@ export async function accessTokenThroughPages(
   client: { clientId: string; redirectUri: string },
   request: { scope?: string; resource?: string; browser?: Browser } = {},
 ): Promise<string> {
+  const tokens = await tokensThroughPages(base, client, request);
+  if (!tokens.body.access_token) throw new Error(`token exchange failed: ${JSON.stringify(tokens.body)}`);
+  return tokens.body.access_token;
+}
+
+/** The same flow, answering with the token endpoint's whole answer (status and body). */
+export async function tokensThroughPages(
+  base: string,
+  client: { clientId: string; redirectUri: string },
+  request: { scope?: string; resource?: string; browser?: Browser } = {},
+) {
   const pkce = await pkcePair();
   const landed = await authorizeThroughPages(
     request.browser ?? createBrowser(base),
@@ -158,7 +169,7 @@ export async function accessTokenThroughPages(
       resource: request.resource,
     }),
   );
-  const tokens = await tokenRequest(base, {
+  return tokenRequest(base, {
     grant_type: 'authorization_code',
     code: landed.searchParams.get('code') ?? '',
     code_verifier: pkce.verifier,
@@ -166,6 +177,4 @@ export async function accessTokenThroughPages(
     client_id: client.clientId,
     resource: request.resource,
   });
-  if (!tokens.body.access_token) throw new Error(`token exchange failed: ${JSON.stringify(tokens.body)}`);
-  return tokens.body.access_token;
 }
