@@ -30,7 +30,7 @@ import {
   type SqlDatabase,
   sweepExpired,
 } from './store';
-import { createAuditLog, createLogger, type Logger } from './telemetry';
+import { createAuditLog, createLogger, createMetrics, type Logger, noMetrics } from './telemetry';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -94,9 +94,11 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
   });
 
   const auditStore = createSqlAuditStore(database);
+  // Off by default: when off, every count is a no-op on the hot path.
+  const metrics = config.metrics.enabled ? createMetrics() : noMetrics;
   /** more of a user to revoke on drift (the hub's connections), registered once the hub exists */
   const revocationHooks: Array<(userId: string) => Promise<number>> = [];
-  const audit = createAuditLog({ store: auditStore, logger, now });
+  const audit = createAuditLog({ store: auditStore, logger, now, onEvent: (name) => metrics.event(name) });
   const directory = createUserDirectory({ store: createSqlUserStore(database), keyRing, hmacKey, now });
   const providers = createUpstreamProviders(config.identityProviders, {
     ...(options.identityFetch ? { fetch: options.identityFetch } : {}),
@@ -206,6 +208,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     resources,
     verifier,
     audit,
+    metrics,
     auditStore,
     directory,
     providers,

@@ -8,6 +8,7 @@ import { createEndpoints } from './gateway/endpoints';
 import type { Hub } from './gateway/hub';
 import type { UpstreamFetch } from './gateway/proxy';
 import { type AppEnv, createApp, createRateLimiter, listen, type RunningServer } from './http';
+import { listenMetrics } from './http/metrics-server';
 import { withPublicCors } from './http/middleware/public-cors';
 import { createNodeFront } from './http/node-front';
 import { createCookieJar } from './identity/cookies';
@@ -34,6 +35,8 @@ export interface Gatehouse {
   database: SqlDatabase;
   /** the gateway hub, when enabled */
   hub: Hub | undefined;
+  /** the Prometheus listener's URL (`…/metrics`), when metrics are on */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,8 @@ export async function startGatehouse(
     hmacKey: core.hmacKey,
     guard: core.guard,
     logger: core.logger,
+    audit: core.audit,
+    metrics: core.metrics,
     ...(options.upstreamFetch ? { fetch: options.upstreamFetch } : {}),
   });
 
@@ -93,6 +98,7 @@ export async function startGatehouse(
         keyRing: core.keyRing,
         hmacKey: core.hmacKey,
         audit: core.audit,
+        metrics: core.metrics,
         logger: core.logger,
         guard: core.guard,
         outbound: core.outbound,
@@ -120,19 +126,20 @@ export async function startGatehouse(
   const cleanups: Array<() => void | Promise<void>> = [() => gateway.close()];
   if (hub) cleanups.push(() => hub.close());
   const rateLimit = config.http.rateLimit;
-  const limiter = (max: number) =>
+  const limiter = (max: number, scope: 'ip' | 'identity') =>
     rateLimit.enabled
       ? createRateLimiter(core.ephemeral, {
           windowMs: rateLimit.windowSeconds * 1000,
           max,
           now: core.now,
+          onRefused: () => core.metrics.rateLimited(scope),
           onStoreError: (error) =>
             core.logger.warn({ err: error }, 'rate-limit store unavailable; counting locally'),
         })
       : undefined;
   // Per IP (every route, in the app and in the Node front alike) and per identity (the endpoints).
-  const ipLimiter = limiter(rateLimit.maxRequestsPerIp);
-  const userLimiter = limiter(rateLimit.maxRequestsPerUser);
+  const ipLimiter = limiter(rateLimit.maxRequestsPerIp, 'ip');
+  const userLimiter = limiter(rateLimit.maxRequestsPerUser, 'identity');
   if (ipLimiter) cleanups.push(() => ipLimiter.close());
   if (userLimiter) cleanups.push(() => userLimiter.close());
   // The playground calls Gatehouse's own token and MCP endpoints through this same app, in process.
@@ -170,6 +177,7 @@ export async function startGatehouse(
     config,
     ipLimiter,
     logger: core.logger,
+    metrics: core.metrics,
     ephemeral: core.ephemeral,
     ping: core.database.ping,
     now: core.now,
@@ -207,6 +215,7 @@ export async function startGatehouse(
   const front = createNodeFront({
     issuer: config.issuer,
     logger: core.logger,
+    metrics: core.metrics,
     trustProxyHops: config.http.trustProxyHops,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ipLimiter,
@@ -222,8 +231,15 @@ export async function startGatehouse(
     ],
   });
   let server: RunningServer;
+  let metricsServer: RunningServer | undefined;
   try {
     server = await listen(app, config.listen.host, config.listen.port, front);
+    cleanups.push(() => server.close());
+    if (config.metrics.enabled) {
+      metricsServer = await listenMetrics(core.metrics, config.metrics.host, config.metrics.port);
+      cleanups.push(() => metricsServer?.close());
+      core.logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
+    }
   } catch (error) {
     // Nothing keeps running when the port cannot be had (a busy port must not leave the process hanging).
     for (const cleanup of cleanups) await cleanup();
@@ -259,11 +275,11 @@ export async function startGatehouse(
     server,
     database: core.database,
     hub,
+    metricsUrl: metricsServer && `${metricsServer.url}/metrics`,
     async close() {
       clearInterval(sweep);
       clearInterval(identitySweep);
       for (const cleanup of cleanups) await cleanup();
-      await server.close();
       await core.database.close();
     },
   };

@@ -154,6 +154,22 @@ export const configSchema = z
         pretty: z.boolean().default(false),
       })
       .prefault({}),
+    metrics: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('serve Prometheus metrics on their own listener (never on the public port)'),
+        host: z.string().min(1).default('127.0.0.1').describe("the metrics listener's address"),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(9464)
+          .describe("the metrics listener's port (0: any free port)"),
+      })
+      .prefault({}),
     resources: z
       .array(resourceSchema)
       .min(1, 'at least one protected resource is required')

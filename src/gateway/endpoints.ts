@@ -6,7 +6,7 @@ import { protectedResourceMetadataUrl } from '../oauth/metadata';
 import type { ProtectedResource } from '../oauth/resource';
 import { bearerChallenge } from '../resource/challenge';
 import type { VerifiedToken } from '../resource/verify';
-import type { Logger } from '../telemetry';
+import { type AuditLog, type Logger, type Metrics, noMetrics } from '../telemetry';
 import { httpUpstream } from './http-upstream';
 import {
   type Caller,
@@ -22,6 +22,9 @@ export interface EndpointDeps {
   hmacKey: HmacKey;
   guard: IdentityGuard;
   logger: Logger;
+  /** one `tool.called` event per tools/call (absent: none, as in unit tests) */
+  audit?: AuditLog;
+  metrics?: Metrics;
   /** outbound HTTP to upstreams (tests inject one) */
   fetch?: UpstreamFetch;
 }
@@ -62,6 +65,9 @@ export async function createEndpoints(
           scope: [...new Set([...config.requiredScopes, ...needed])],
         }),
       logger: deps.logger.child({ endpoint: config.path }),
+      path: config.path,
+      onUpstreamError: (kind) => (deps.metrics ?? noMetrics).upstreamError(config.path, kind),
+      ...(deps.audit ? { onToolCall: toolCallAudit(deps.audit, config.path) } : {}),
     });
     const headerValue = (token: string) =>
       config.credential.header.toLowerCase() === 'authorization' ? `Bearer ${token}` : token;
@@ -74,6 +80,7 @@ export async function createEndpoints(
         serve: async (request, key) =>
           proxy(request, {
             subject: `byok:${await sha256(key)}`,
+            via: 'byok',
             credential: async () => ({
               ok: true,
               header: { name: config.credential.header, value: headerValue(key) },
@@ -86,7 +93,13 @@ export async function createEndpoints(
       config,
       resource,
       serve: (request, token) =>
-        proxy(request, { subject: token.userId, scopes: token.scopes, credential: () => credential(token) }),
+        proxy(request, {
+          subject: token.userId,
+          clientId: token.clientId,
+          via: token.via ?? 'oauth',
+          scopes: token.scopes,
+          credential: () => credential(token),
+        }),
     };
   });
   return {
@@ -94,6 +107,24 @@ export async function createEndpoints(
     async close() {
       for (const close of closers) await close();
     },
+  };
+}
+
+/**
+ * One audit event per tool call on an endpoint: who, which client, which tool, how it went, how long —
+ * never arguments or results. Not awaited: the answer does not wait for the write (which never throws).
+ */
+function toolCallAudit(audit: AuditLog, path: string) {
+  return (call: { caller: Caller; tool: string; outcome: 'ok' | 'error'; ms: number }) => {
+    const { caller } = call;
+    void audit.record({
+      event: 'tool.called',
+      // A BYOK caller is known only by its key's hash: no user to name.
+      userId: caller.via === 'byok' ? null : caller.subject,
+      clientId: caller.clientId ?? null,
+      resource: path,
+      details: { tool: call.tool, outcome: call.outcome, ms: call.ms, via: caller.via },
+    });
   };
 }
 

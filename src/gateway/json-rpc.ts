@@ -1,5 +1,8 @@
 /** Just enough JSON-RPC 2.0 for the proxy to judge and answer MCP messages it forwards. Pure. */
 
+import type { PlainAnswer } from '../http/plain';
+import type { McpFacts } from '../telemetry';
+
 export type JsonRpcId = string | number;
 
 export interface RpcMessage {
@@ -124,4 +127,53 @@ export function adjustToolList(
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** MCP methods named as themselves in logs and metrics; anything else is `other` (bounded series). */
+const KNOWN_METHODS = new Set([
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/read',
+  'resources/templates/list',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+  'tasks/get',
+  'tasks/result',
+  'tasks/list',
+  'tasks/cancel',
+  'server/discover',
+  'notifications/initialized',
+  'notifications/cancelled',
+  'notifications/progress',
+  'notifications/roots/list_changed',
+]);
+
+/** What a POST asks, for the request log and the metrics: the (first) method, and the tool it calls. */
+export function mcpFactsOf(endpoint: string, messages: readonly RpcMessage[]): McpFacts | undefined {
+  const first = messages[0];
+  if (!first) return undefined;
+  if (typeof first.method !== 'string') return { endpoint, method: 'response' };
+  const method = messages.length > 1 ? 'batch' : KNOWN_METHODS.has(first.method) ? first.method : 'other';
+  const tool = messages.length === 1 ? calledTool(first) : undefined;
+  return tool === undefined ? { endpoint, method } : { endpoint, method, tool };
+}
+
+/** How a call went, as far as can be seen cheaply: an error status, a JSON-RPC error or a tool error. */
+export function answerOutcome(answer: PlainAnswer): 'ok' | 'error' {
+  if (answer.status < 200 || answer.status > 299) return 'error';
+  const body = answer.body;
+  const text =
+    typeof body === 'string'
+      ? body.slice(0, 65_536)
+      : body instanceof Uint8Array
+        ? new TextDecoder().decode(body.subarray(0, 65_536))
+        : '';
+  return /"isError"\s*:\s*true|"error"\s*:\s*\{/.test(text) ? 'error' : 'ok';
 }

@@ -1,12 +1,14 @@
 import { type PlainAnswer, type PlainRequest, plainJson } from '../http/plain';
-import type { Logger } from '../telemetry';
+import type { Logger, UpstreamErrorClass } from '../telemetry';
 import {
   adjustToolList,
+  answerOutcome,
   calledTool,
   failureAnswers,
   isRequest,
   isRpcResponseBody,
   type JsonRpcId,
+  mcpFactsOf,
   parseMessages,
   type RpcMessage,
 } from './json-rpc';
@@ -30,6 +32,10 @@ export type UpstreamCredential =
 export interface Caller {
   /** stable per caller (a user id, `service:…`, or a BYOK key hash): upstream sessions are bound to it */
   subject: string;
+  /** the OAuth client (or `pat:…`, `service:…`) the caller used, for the audit */
+  clientId?: string;
+  /** how the caller authenticated, for the audit */
+  via?: 'oauth' | 'pat' | 'service' | 'byok';
   /** scopes granted at this endpoint; undefined when Gatehouse scopes do not apply (BYOK) */
   scopes?: readonly string[];
   /** the credential the upstream gets (resolved per request: an IdP token may need a refresh) */
@@ -48,6 +54,12 @@ export interface EndpointProxyOptions {
   logger: Logger;
   /** the most Gatehouse buffers of one answer (JSON answers, filtered tool lists); default 16 MiB */
   maxResponseBytes?: number;
+  /** the endpoint's path, named in the request log and the metrics */
+  path?: string;
+  /** after each tools/call (the audit): which tool, how it went, how long it took */
+  onToolCall?(call: { caller: Caller; tool: string; outcome: 'ok' | 'error'; ms: number }): void;
+  /** an upstream failure, by class (the metrics) */
+  onUpstreamError?(kind: UpstreamErrorClass): void;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -69,6 +81,8 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
   const { tools, sessions } = options;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
+  const upstreamError = (kind: UpstreamErrorClass) => options.onUpstreamError?.(kind);
+
   return async function proxy(request: PlainRequest, caller: Caller): Promise<PlainAnswer> {
     if (!['POST', 'GET', 'DELETE'].includes(request.method))
       return plainJson(
@@ -84,7 +98,23 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
         id: null,
         error: { code: -32700, message: 'the body is not a JSON-RPC message' },
       });
+    const facts = options.path === undefined ? undefined : mcpFactsOf(options.path, messages);
+    if (facts && request.facts) request.facts.mcp = facts;
+    if (facts?.tool === undefined || !options.onToolCall) return forward(request, caller, messages, body);
+    const started = performance.now();
+    const answer = await forward(request, caller, messages, body);
+    const outcome = answerOutcome(answer);
+    if (request.facts) request.facts.outcome = outcome;
+    options.onToolCall({ caller, tool: facts.tool, outcome, ms: Math.round(performance.now() - started) });
+    return answer;
+  };
 
+  async function forward(
+    request: PlainRequest,
+    caller: Caller,
+    messages: RpcMessage[],
+    body: string | undefined,
+  ): Promise<PlainAnswer> {
     // Per-tool scopes (MCP 2026-07-28 scope challenge, RFC 6750 §3.1): a tool the token cannot use.
     if (caller.scopes) {
       for (const message of messages) {
@@ -135,6 +165,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     } catch (error) {
       const timedOut = error instanceof UpstreamTimeout;
       options.logger.warn({ err: error, timedOut }, 'upstream request failed');
+      upstreamError(timedOut ? 'timeout' : 'unreachable');
       return timedOut
         ? failure(
             request,
@@ -168,6 +199,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     } catch (error) {
       if (!(error instanceof UpstreamBodyError)) throw error;
       options.logger.warn({ reason: error.message }, 'upstream answer refused');
+      upstreamError(error.kind === 'timeout' ? 'timeout' : 'answer_too_large');
       return failure(request, messages, error.message, error.kind === 'timeout' ? 504 : 502);
     }
     if (filtering && caller.scopes) {
@@ -186,7 +218,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
       return { status: answer.status, headers: out, body: filtered };
     }
     return { status: answer.status, headers: out, body: bytes };
-  };
+  }
 
   /** An upstream non-2xx: its own JSON-RPC answer passes (e.g. 404 unknown session); anything else is explained. */
   async function upstreamRefusal(
@@ -194,6 +226,7 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     messages: RpcMessage[],
     answer: UpstreamReply,
   ): Promise<PlainAnswer> {
+    upstreamError('refused');
     const text = await answer.read(MAX_ERROR_BYTES, options.timeoutMs).then(
       (bytes) => new TextDecoder().decode(bytes),
       () => '',

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { GatehouseConfig } from '../config';
 import type { EphemeralStore } from '../store';
-import type { Logger } from '../telemetry';
+import { type Logger, type Metrics, noMetrics } from '../telemetry';
 import type { AppEnv } from './context';
 import { HttpError } from './errors';
 import { type HeapUsage, healthRoutes } from './health';
@@ -15,6 +15,8 @@ import { createRateLimiter, type RateLimiter } from './rate-limiter';
 export interface AppDeps {
   config: Pick<GatehouseConfig, 'issuer' | 'http'>;
   logger: Logger;
+  /** request counts and latencies per route (default: none) */
+  metrics?: Metrics;
   ephemeral: EphemeralStore;
   /** Resolves when the database answers. */
   ping: () => Promise<void>;
@@ -35,7 +37,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config, logger } = deps;
   const app = new Hono<AppEnv>();
 
-  app.use(requestContext(logger, config.http.trustProxyHops));
+  app.use(requestContext(logger, config.http.trustProxyHops, deps.metrics ?? noMetrics));
   app.use(securityHeaders(config.issuer));
   if (config.http.rateLimit.enabled) {
     let limiter = deps.ipLimiter;

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../telemetry';
+import { type Logger, type Metrics, noMetrics } from '../telemetry';
 import { clientAddress } from './client-ip';
 import { lazyRequestLog, type RequestLog } from './context';
 import { HttpError } from './errors';
 import { securityHeaderList } from './middleware/security-headers';
-import { type PlainAnswer, type PlainRequest, plainJson, rateLimited } from './plain';
+import { type PlainAnswer, type PlainRequest, plainJson, type RequestFacts, rateLimited } from './plain';
 import type { RateLimiter } from './rate-limiter';
 
 export interface FrontRoute {
@@ -17,6 +17,8 @@ export interface FrontRoute {
 export interface NodeFrontOptions {
   issuer: string;
   logger: Logger;
+  /** request counts and latencies, per route and per MCP method and tool (default: none) */
+  metrics?: Metrics;
   trustProxyHops: number;
   bodyLimitBytes: number;
   /** the per-IP limit every route has (the Hono app's own); absent when rate limiting is off */
@@ -38,6 +40,7 @@ const NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function createNodeFront(options: NodeFrontOptions): NodeFront {
   const { logger, ipLimiter, bodyLimitBytes } = options;
+  const metrics = options.metrics ?? noMetrics;
   const routes = new Map(options.routes.map((route) => [route.path, route]));
   const baseHeaders = Object.fromEntries(securityHeaderList(options.issuer));
 
@@ -56,7 +59,15 @@ export function createNodeFront(options: NodeFrontOptions): NodeFront {
       options.trustProxyHops,
     );
     const log = lazyRequestLog(logger, requestId);
+    // What the route learns (the MCP method and tool) joins the log line and the metrics.
+    const facts: RequestFacts = {};
     outgoing.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const { mcp } = facts;
+      if (metrics.enabled) {
+        metrics.request(path, incoming.method ?? 'GET', outgoing.statusCode, seconds);
+        if (mcp) metrics.mcp(mcp, facts.outcome ?? (outgoing.statusCode < 400 ? 'ok' : 'error'), seconds);
+      }
       if (!logger.isLevelEnabled('info')) return;
       const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
       log.info(
@@ -65,14 +76,15 @@ export function createNodeFront(options: NodeFrontOptions): NodeFront {
           path,
           queryNames: [...new Set(new URLSearchParams(query).keys())],
           status: outgoing.statusCode,
-          ms: Math.round((performance.now() - started) * 10) / 10,
+          ms: Math.round(seconds * 10_000) / 10,
           ip,
+          ...(mcp ? { mcpMethod: mcp.method, ...(mcp.tool === undefined ? {} : { tool: mcp.tool }) } : {}),
         },
         'request',
       );
     });
     const write = (answer: PlainAnswer) => writeAnswer(outgoing, answer, baseHeaders, requestId);
-    serveOne(incoming, outgoing, route, path, ip, log, ipLimiter, bodyLimitBytes).then(
+    serveOne(incoming, outgoing, route, path, ip, log, ipLimiter, bodyLimitBytes, facts).then(
       write,
       (error: unknown) => {
         if (error instanceof HttpError) return write(plainJson(error.status, error.toBody()));
@@ -101,6 +113,7 @@ async function serveOne(
   log: RequestLog,
   ipLimiter: RateLimiter | undefined,
   bodyLimitBytes: number,
+  facts: RequestFacts,
 ): Promise<PlainAnswer> {
   if (ipLimiter) {
     const decision = await ipLimiter.hit(`rl:ip:${ip}`);
@@ -144,6 +157,7 @@ async function serveOne(
     get signal() {
       return callerGone();
     },
+    facts,
   };
   return route.serve(request, ip, log);
 }

@@ -1,3 +1,5 @@
+import type { McpFacts } from '../telemetry';
+
 /**
  * A request and its answer as plain values, for the routes served both by Hono (in process: the
  * playground) and by the Node front (off the wire: src/http/node-front.ts) — one implementation, two
@@ -15,6 +17,14 @@ export interface PlainRequest {
   body?: string;
   /** aborted when the caller goes away */
   signal?: AbortSignal;
+  /** what the route learned of the request, for the request log line and the metrics (carrier-provided) */
+  facts?: RequestFacts;
+}
+
+export interface RequestFacts {
+  mcp?: McpFacts;
+  /** a tool call's outcome when its answer says (a tool error is an HTTP 200) */
+  outcome?: 'ok' | 'error';
 }
 
 export interface PlainAnswer {

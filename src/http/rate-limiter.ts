@@ -20,6 +20,8 @@ export interface RateLimiterOptions {
   /** How often local counts are pushed to the shared store. */
   flushIntervalMs?: number;
   onStoreError?: (error: unknown) => void;
+  /** told of each refusal (the metrics) */
+  onRefused?: () => void;
 }
 
 interface Window {
@@ -90,6 +92,7 @@ export function createRateLimiter(store: EphemeralStore, options: RateLimiterOpt
       }
       window.pending++;
       if (window.shared + window.pending <= options.max) return { allowed: true, retryAfterSeconds: 0 };
+      options.onRefused?.();
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.expiresAt - at) / 1000)) };
     },
     flush,

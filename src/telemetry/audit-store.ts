@@ -25,6 +25,7 @@ export type AuditEventName =
   | 'hub.catalog.updated'
   | 'hub.catalog.deleted'
   | 'hub.tool_called'
+  | 'tool.called'
   | 'stepup.requested'
   | 'stepup.completed'
   | 'stepup.abandoned'
@@ -56,6 +57,7 @@ export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'hub.catalog.updated',
   'hub.catalog.deleted',
   'hub.tool_called',
+  'tool.called',
   'stepup.requested',
   'stepup.completed',
   'stepup.abandoned',

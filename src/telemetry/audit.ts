@@ -22,10 +22,17 @@ export function auditEventId(at: number): string {
   return `${at.toString(36).padStart(9, '0')}${randomId(16)}`;
 }
 
-export function createAuditLog(deps: { store: AuditStore; logger: Logger; now: () => number }): AuditLog {
+export function createAuditLog(deps: {
+  store: AuditStore;
+  logger: Logger;
+  now: () => number;
+  /** told of each event's name (the metrics count them) */
+  onEvent?: (name: AuditEventName) => void;
+}): AuditLog {
   return {
     async record(input) {
       const at = deps.now();
+      deps.onEvent?.(input.event);
       const event: AuditEvent = {
         id: auditEventId(at),
         at,

@@ -7,4 +7,5 @@ export {
   type AuditStore,
 } from './audit-store';
 export { createLogger, createMemoryDestination, type Logger, type LoggerOptions } from './logger';
+export { createMetrics, type McpFacts, type Metrics, noMetrics, type UpstreamErrorClass } from './metrics';
 export { isSensitiveName, REDACTED, scrub, scrubText } from './redact';

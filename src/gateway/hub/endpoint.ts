@@ -2,12 +2,14 @@ import type { HmacKey } from '../../crypto';
 import type { PlainAnswer, PlainRequest } from '../../http/plain';
 import { plainJson } from '../../http/plain';
 import type { VerifiedToken } from '../../resource/verify';
-import type { AuditLog, Logger } from '../../telemetry';
+import type { AuditLog, Logger, Metrics } from '../../telemetry';
 import {
+  answerOutcome,
   failureAnswers,
   isModernWire,
   isRequest,
   type JsonRpcId,
+  mcpFactsOf,
   parseMessages,
   type RpcMessage,
 } from '../json-rpc';
@@ -33,6 +35,7 @@ export interface HubEndpointDeps {
   protocol: HubProtocol;
   health: Health;
   audit: AuditLog;
+  metrics: Metrics;
   hmacKey: HmacKey;
   logger: Logger;
   upstreamFor(entry: CatalogEntry): Upstream;
@@ -62,23 +65,11 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
         sessions,
         scopeChallenge: () => '',
         logger: deps.logger.child({ upstream: entry.slug }),
+        onUpstreamError: (kind) => deps.metrics.upstreamError(`hub/${entry.slug}`, kind),
       });
       proxies.set(key, proxy);
     }
     return proxy;
-  };
-
-  /** A call's outcome for the audit and health: an error answer or a tool error, when it can be seen. */
-  const outcomeOf = (answer: PlainAnswer): 'ok' | 'error' => {
-    if (answer.status !== 200) return 'error';
-    const body = answer.body;
-    const text =
-      typeof body === 'string'
-        ? body
-        : body instanceof Uint8Array
-          ? new TextDecoder().decode(body.subarray(0, 65_536))
-          : '';
-    return /"isError"\s*:\s*true|"error"\s*:\s*\{/.test(text) ? 'error' : 'ok';
   };
 
   async function forward(
@@ -150,6 +141,7 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     const session = await deps.stepUps.sessionRequest(request, token);
     if (session) return session;
     const messages = request.method === 'POST' ? parseMessages(request.body ?? '') : undefined;
+    if (messages && request.facts) request.facts.mcp = mcpFactsOf(deps.path, messages);
     const only = messages?.length === 1 ? messages[0] : undefined;
     if (only && isRequest(only) && only.method === 'tools/call' && headersAgree(request, only))
       return call(request, token, only);
@@ -234,7 +226,8 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     }
     const ms = performance.now() - started;
     answer = await deps.stepUps.afterCall(answer, message.id, entry, String(name), caller);
-    const outcome = outcomeOf(answer);
+    const outcome = answerOutcome(answer);
+    if (request.facts) request.facts.outcome = outcome;
     deps.health.called(entry.slug, ms);
     // One event per call: who, which client, which upstream and tool, how it went — never arguments or
     // results. Not awaited: the answer does not wait for the audit write (which never throws).

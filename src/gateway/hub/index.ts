@@ -17,7 +17,7 @@ import {
   type EphemeralStore,
   type SqlDatabase,
 } from '../../store';
-import type { AuditLog, Logger } from '../../telemetry';
+import { type AuditLog, type Logger, type Metrics, noMetrics } from '../../telemetry';
 import type { Endpoint } from '../endpoints';
 import { httpUpstream } from '../http-upstream';
 import { fetchUpstream, type Upstream } from '../upstream';
@@ -51,6 +51,8 @@ export interface HubDeps {
   keyRing: KeyRing;
   hmacKey: HmacKey;
   audit: AuditLog;
+  /** counters for the hub's upstream failures (a no-op when metrics are off) */
+  metrics?: Metrics;
   logger: Logger;
   guard: IdentityGuard;
   outbound: OutboundDeps;
@@ -196,6 +198,7 @@ export async function createHub(deps: HubDeps) {
     protocol,
     health,
     audit: deps.audit,
+    metrics: deps.metrics ?? noMetrics,
     hmacKey: deps.hmacKey,
     logger,
     upstreamFor,

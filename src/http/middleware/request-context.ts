@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Logger } from '../../telemetry';
+import { routePath } from 'hono/route';
+import type { Logger, Metrics } from '../../telemetry';
 import { clientIp } from '../client-ip';
 import { type AppEnv, lazyRequestLog } from '../context';
 
@@ -9,7 +10,11 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz']);
  * Gives each request an id (echoed as X-Request-Id) and a child logger, and logs one line when it ends:
  * method, path and the names (never the values) of query parameters.
  */
-export function requestContext(logger: Logger, trustProxyHops: number): MiddlewareHandler<AppEnv> {
+export function requestContext(
+  logger: Logger,
+  trustProxyHops: number,
+  metrics: Metrics,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     // A correlation id, not a secret: randomUUID is fast and unique enough.
@@ -25,6 +30,16 @@ export function requestContext(logger: Logger, trustProxyHops: number): Middlewa
     // A Response the handler built itself does not carry what was set before (see security-headers.ts).
     if (!c.res.headers.has('x-request-id')) c.res.headers.set('X-Request-Id', requestId);
     const path = c.req.path;
+    if (metrics.enabled) {
+      // The route's pattern, not the path: one series per route whatever ids a path carries.
+      const route = routePath(c);
+      metrics.request(
+        route === '*' || route === '/*' || route === '' ? 'other' : route,
+        c.req.method,
+        c.res.status,
+        (performance.now() - started) / 1000,
+      );
+    }
     const quiet = QUIET_PATHS.has(path);
     if (!logger.isLevelEnabled(quiet ? 'debug' : 'info')) return;
     const line = {
