@@ -194,7 +194,11 @@ export async function startGatehouse(
       identityRoutes(identity),
       oauthRoutes(core.oauth, identity, core.ephemeral),
       accountRoutes(core.oauth, identity),
-      adminRoutes(identity, core.auditStore),
+      adminRoutes(identity, core.auditStore, {
+        directory: core.directory,
+        clients: core.oauth.registry,
+        now: core.now,
+      }),
       tokenRoutes(core.pats, identity, core.audit),
       resourceRoutes(config.issuer, core.resources, gates),
       ...(hub && hubModules

@@ -27,8 +27,12 @@ describe('audit filters', () => {
     expect(parseAuditQuery({ ...empty, event: 'login.failed', since: '2026-01-01T00:00' })).toEqual({
       ok: true,
       user: { kind: 'none' },
-      event: 'login.failed',
+      events: ['login.failed'],
       since: Date.UTC(2026, 0, 1),
+    });
+    expect(parseAuditQuery({ ...empty, event: 'tool-calls' })).toMatchObject({
+      ok: true,
+      events: ['tool.called', 'hub.tool_called'],
     });
   });
 

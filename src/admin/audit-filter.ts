@@ -1,4 +1,7 @@
-import { AUDIT_EVENT_NAMES, type AuditEventName } from '../telemetry';
+import { AUDIT_EVENT_NAMES, type AuditEventName, TOOL_CALL_EVENTS } from '../telemetry';
+
+/** The event filter's value that shows every tool call (endpoint and hub). */
+export const TOOL_CALLS = 'tool-calls';
 
 export interface AuditQueryInput {
   user: string;
@@ -14,7 +17,7 @@ export type ParsedAuditQuery =
       ok: true;
       user: { kind: 'none' } | { kind: 'email'; email: string } | { kind: 'id'; id: string };
       clientId?: string;
-      event?: AuditEventName;
+      events?: readonly AuditEventName[];
       since?: number;
       until?: number;
       before?: string;
@@ -36,7 +39,7 @@ export function parseAuditQuery(input: AuditQueryInput): ParsedAuditQuery {
   const until = parseTime(input.until.trim());
   if (Number.isNaN(since) || Number.isNaN(until))
     return { ok: false, error: 'Times must look like 2026-11-23T10:00 (UTC) or an ISO timestamp.' };
-  if (input.event && !AUDIT_EVENT_NAMES.includes(input.event as AuditEventName))
+  if (input.event && input.event !== TOOL_CALLS && !AUDIT_EVENT_NAMES.includes(input.event as AuditEventName))
     return { ok: false, error: `Unknown event "${input.event.slice(0, 40)}".` };
   if (input.before && !/^[0-9a-z]{9}[\w-]{16,64}$/.test(input.before))
     return { ok: false, error: 'The page link is malformed.' };
@@ -50,7 +53,9 @@ export function parseAuditQuery(input: AuditQueryInput): ParsedAuditQuery {
           ? { kind: 'email', email: user }
           : { kind: 'id', id: user },
     ...(input.client.trim() ? { clientId: input.client.trim() } : {}),
-    ...(input.event ? { event: input.event as AuditEventName } : {}),
+    ...(input.event
+      ? { events: input.event === TOOL_CALLS ? TOOL_CALL_EVENTS : [input.event as AuditEventName] }
+      : {}),
     ...(since !== undefined ? { since } : {}),
     ...(until !== undefined ? { until } : {}),
     ...(input.before ? { before: input.before } : {}),

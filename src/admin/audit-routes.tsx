@@ -1,105 +1,143 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../http';
-import type { UserDirectory } from '../identity';
-import { isAdmin } from '../identity/policy';
+import type { Session } from '../identity/session';
 import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
-import { AuditPage, type AuditRow } from '../pages/audit-page';
+import { AuditPage } from '../pages/audit-page';
 import { ErrorPage } from '../pages/error-page';
-import { AUDIT_EVENT_NAMES, type AuditEvent, type AuditStore } from '../telemetry';
-import { parseAuditQuery } from './audit-filter';
+import { AUDIT_EVENT_NAMES, type AuditFilter, type AuditStore } from '../telemetry';
+import { userIsAdmin } from './admin-guard';
+import { parseAuditQuery, TOOL_CALLS } from './audit-filter';
+import { CSV_HEADER, csvRecord, jsonLine, type NameSources, nameEvents } from './audit-rows';
 
 const PAGE_SIZE = 100;
+/** The most one export holds; narrow the filters (or use `gatehouse audit`) for more. */
+const EXPORT_LIMIT = 100_000;
+const EXPORT_BATCH = 1000;
 
-/** Pages only admins (named in `access.admins`) may open. */
-export function adminRoutes(identity: IdentityDeps, audit: AuditStore): Hono<AppEnv> {
+const FORMATS = {
+  jsonl: { type: 'application/x-ndjson; charset=utf-8', head: '', line: jsonLine },
+  csv: { type: 'text/csv; charset=utf-8', head: CSV_HEADER, line: csvRecord },
+} as const;
+
+/** The audit log for admins (named in `access.admins`): the page, and its export as JSON lines or CSV. */
+export function adminRoutes(identity: IdentityDeps, audit: AuditStore, names: NameSources): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get('/admin/audit', async (c) => {
+  /** The signed-in admin, or the answer for anyone else. Rights follow the current configuration. */
+  const admin = async (c: Context<AppEnv>): Promise<Session | Response> => {
     const session = await currentSession(identity, c);
     if (!session) return c.redirect(loginPath(c), 302);
-    // Admin rights follow the current configuration, not what it said when the session began.
-    const record = await identity.directory.get(session.user.id);
-    const profile = record && (await identity.directory.profile(record));
-    if (!profile || !isAdmin(identity.policy, profile))
-      return c.html(
-        <ErrorPage
-          title="Admins only"
-          message="The audit log is for the administrators named in this Gatehouse's configuration."
-          requestId={c.get('requestId')}
-        />,
-        403,
-      );
+    if (await userIsAdmin(identity, session.user.id)) return session;
+    return c.html(
+      <ErrorPage
+        title="Admins only"
+        message="The audit log is for the administrators named in this Gatehouse's configuration."
+        requestId={c.get('requestId')}
+      />,
+      403,
+    );
+  };
+
+  /** The query's filters as given, and as a store filter (or the reason they are refused). */
+  const filtersOf = async (c: Context<AppEnv>) => {
     const q = (name: string) => c.req.query(name) ?? '';
-    const filters = {
+    const given = {
       user: q('user'),
       client: q('client'),
       event: q('event'),
       since: q('since'),
       until: q('until'),
     };
-    const parsed = parseAuditQuery({ ...filters, before: q('before') });
-    const viewer = await viewerOf(identity, session);
-    const page = (
-      rows: AuditRow[],
-      extra: { error?: string; olderQuery?: string },
-      status: 200 | 400 = 200,
-    ) =>
-      c.html(
-        <AuditPage
-          rows={rows}
-          viewer={viewer}
-          events={AUDIT_EVENT_NAMES}
-          filters={filters}
-          adminEmail={session.user.email}
-          {...extra}
-        />,
-        status,
-      );
-    if (!parsed.ok) return page([], { error: parsed.error }, 400);
-
+    const parsed = parseAuditQuery({ ...given, before: q('before') });
+    if (!parsed.ok) return { given, error: parsed.error } as const;
     const userIds =
       parsed.user.kind === 'email'
         ? (await identity.directory.findByEmail(parsed.user.email)).map((user) => user.id)
         : parsed.user.kind === 'id'
           ? [parsed.user.id]
           : undefined;
-    const events = await audit.query({
+    const filter: Omit<AuditFilter, 'limit'> = {
       ...(userIds ? { userIds } : {}),
       ...(parsed.clientId ? { clientId: parsed.clientId } : {}),
-      ...(parsed.event ? { event: parsed.event } : {}),
+      ...(parsed.events ? { events: parsed.events } : {}),
       ...(parsed.since !== undefined ? { since: parsed.since } : {}),
       ...(parsed.until !== undefined ? { until: parsed.until } : {}),
       ...(parsed.before ? { before: parsed.before } : {}),
-      limit: PAGE_SIZE,
-    });
-    const rows = await toRows(events, identity.directory);
+    };
+    return { given, filter } as const;
+  };
+
+  app.get('/admin/audit', async (c) => {
+    const session = await admin(c);
+    if (session instanceof Response) return session;
+    const { given, filter, error } = await filtersOf(c);
+    const exportQuery = new URLSearchParams(given).toString();
+    const page = async (props: { rows: Awaited<ReturnType<typeof nameEvents>>; olderQuery?: string }) =>
+      c.html(
+        <AuditPage
+          {...props}
+          viewer={await viewerOf(identity, session)}
+          events={AUDIT_EVENT_NAMES}
+          toolCalls={TOOL_CALLS}
+          filters={given}
+          exportQuery={exportQuery}
+          adminEmail={session.user.email}
+          {...(error ? { error } : {})}
+        />,
+        error ? 400 : 200,
+      );
+    if (!filter) return page({ rows: [] });
+    const events = await audit.query({ ...filter, limit: PAGE_SIZE });
     const last = events.at(-1);
     const olderQuery =
       events.length === PAGE_SIZE && last
-        ? new URLSearchParams({ ...filters, before: last.id }).toString()
+        ? new URLSearchParams({ ...given, before: last.id }).toString()
         : undefined;
-    return page(rows, olderQuery ? { olderQuery } : {});
+    return page({ rows: await nameEvents(events, names), ...(olderQuery ? { olderQuery } : {}) });
+  });
+
+  // The same filters, every matching event (newest first), streamed in batches.
+  app.get('/admin/audit/export', async (c) => {
+    const session = await admin(c);
+    if (session instanceof Response) return session;
+    const format = FORMATS[c.req.query('format') as keyof typeof FORMATS];
+    const { filter, error } = await filtersOf(c);
+    if (!format || !filter)
+      return c.json(
+        { error: 'invalid_request', error_description: error ?? 'format must be jsonl or csv' },
+        400,
+      );
+    const encoder = new TextEncoder();
+    let before = filter.before;
+    let sent = 0;
+    let started = false;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (!started) {
+          started = true;
+          if (format.head) return controller.enqueue(encoder.encode(format.head));
+        }
+        const batch = await audit.query({
+          ...filter,
+          ...(before ? { before } : {}),
+          limit: Math.min(EXPORT_BATCH, EXPORT_LIMIT - sent),
+        });
+        if (batch.length > 0) {
+          const named = await nameEvents(batch, names);
+          controller.enqueue(encoder.encode(named.map(format.line).join('')));
+          sent += batch.length;
+          before = batch.at(-1)?.id;
+        }
+        if (batch.length < EXPORT_BATCH || sent >= EXPORT_LIMIT) controller.close();
+      },
+    });
+    const stamp = new Date(names.now()).toISOString().slice(0, 19).replaceAll(':', '');
+    return c.body(body, 200, {
+      'content-type': format.type,
+      'content-disposition': `attachment; filename="gatehouse-audit-${stamp}.${c.req.query('format')}"`,
+      'cache-control': 'no-store',
+    });
   });
 
   return app;
-}
-
-/** Rows for display; admins see the email behind each opaque user id (decrypted once per user). */
-async function toRows(events: AuditEvent[], directory: UserDirectory): Promise<AuditRow[]> {
-  const emails = new Map<string, string>();
-  for (const id of new Set(events.map((event) => event.userId).filter((id): id is string => id !== null))) {
-    const record = await directory.get(id);
-    emails.set(id, record ? (await directory.profile(record)).email.toLowerCase() : id);
-  }
-  return events.map((event) => ({
-    id: event.id,
-    at: new Date(event.at).toISOString().replace('T', ' ').slice(0, 19),
-    event: event.event,
-    user: event.userId ? `${emails.get(event.userId) ?? event.userId}` : '',
-    clientId: event.clientId ?? '',
-    resource: event.resource ?? '',
-    ip: event.ip ?? '',
-    reason: event.reason ?? '',
-    details: Object.keys(event.details).length ? JSON.stringify(event.details) : '',
-  }));
 }

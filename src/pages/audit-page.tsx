@@ -1,24 +1,17 @@
+import { type NamedAuditEvent, readableDetails } from '../admin/audit-rows';
 import type { Viewer } from '../identity/web-session';
 import { Layout } from './layout';
 import { Notices } from './notices';
 
-export interface AuditRow {
-  id: string;
-  at: string;
-  event: string;
-  user: string;
-  clientId: string;
-  resource: string;
-  ip: string;
-  reason: string;
-  details: string;
-}
-
 export interface AuditPageProps {
   /** the signed-in user, for the header */
   viewer?: Viewer | undefined;
-  rows: AuditRow[];
+  rows: NamedAuditEvent[];
   events: readonly string[];
+  /** the event filter's value for every tool call */
+  toolCalls: string;
+  /** the filters as a query string, for the export links */
+  exportQuery: string;
   filters: { user: string; client: string; event: string; since: string; until: string };
   /** query string of the next (older) page, when there is one */
   olderQuery?: string;
@@ -26,7 +19,10 @@ export interface AuditPageProps {
   adminEmail: string;
 }
 
-/** The audit log for admins: newest first, filtered by user (email or id), client, event and time. */
+/**
+ * The audit log for admins: newest first, filtered by user (email or id), client, event (or every tool
+ * call) and time; names beside ids; the same selection exported as JSON lines or CSV.
+ */
 export function AuditPage(props: AuditPageProps) {
   const f = props.filters;
   return (
@@ -46,6 +42,9 @@ export function AuditPage(props: AuditPageProps) {
           Event
           <select name="event">
             <option value="">any</option>
+            <option value={props.toolCalls} selected={f.event === props.toolCalls}>
+              tool calls (endpoints and hub)
+            </option>
             {props.events.map((event) => (
               <option value={event} selected={event === f.event}>
                 {event}
@@ -62,7 +61,12 @@ export function AuditPage(props: AuditPageProps) {
           <input type="datetime-local" name="until" value={f.until} />
         </label>
         <button type="submit">Filter</button>
+        <a href="/admin/audit">Clear</a>
       </form>
+      <p class="muted">
+        Export these events: <a href={`/admin/audit/export?format=jsonl&${props.exportQuery}`}>JSON lines</a>{' '}
+        · <a href={`/admin/audit/export?format=csv&${props.exportQuery}`}>CSV</a>
+      </p>
       <Notices error={props.error} />
       {props.rows.length === 0 ? (
         <p>No events match.</p>
@@ -84,16 +88,19 @@ export function AuditPage(props: AuditPageProps) {
             <tbody>
               {props.rows.map((row) => (
                 <tr data-event={row.event}>
-                  <td>{row.at}</td>
+                  <td>{row.at.replace('T', ' ').slice(0, 19)}</td>
                   <td>{row.event}</td>
-                  <td>{row.user}</td>
-                  <td>{row.clientId}</td>
+                  <td title={row.userId}>{row.userEmail || row.userId}</td>
+                  <td>
+                    {row.clientName || row.clientId}
+                    {row.clientName && row.clientName !== row.clientId ? (
+                      <div class="muted id">{row.clientId}</div>
+                    ) : null}
+                  </td>
                   <td>{row.resource}</td>
                   <td>{row.ip}</td>
                   <td>{row.reason}</td>
-                  <td>
-                    <code>{row.details}</code>
-                  </td>
+                  <td>{readableDetails(row.details)}</td>
                 </tr>
               ))}
             </tbody>

@@ -37,6 +37,7 @@ main.wide { max-width: 72rem; }
 code { font-family: ui-monospace, monospace; font-size: .85rem; }
 table { width: 100%; border-collapse: collapse; }
 .scroll { overflow-x: auto; }
+.id { font-size: .75rem; overflow-wrap: anywhere; }
 td code { word-break: break-all; }
 td, th { text-align: left; padding: .4rem .3rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 pre { background: #f3f4f6; padding: .75rem; border-radius: 6px; white-space: pre-wrap; word-break: break-word; }

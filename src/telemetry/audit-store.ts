@@ -64,6 +64,9 @@ export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'stepup.refused',
 ];
 
+/** The events of a tool call, on an endpoint and on the hub (the audit page's "tool calls" view). */
+export const TOOL_CALL_EVENTS: readonly AuditEventName[] = ['tool.called', 'hub.tool_called'];
+
 export interface AuditEvent {
   id: string;
   at: number;
@@ -82,7 +85,8 @@ export interface AuditFilter {
   /** any of these users (one person may have an account at several IdPs) */
   userIds?: string[];
   clientId?: string;
-  event?: AuditEventName;
+  /** any of these events */
+  events?: readonly AuditEventName[];
   since?: number;
   until?: number;
   /** keyset pagination: events older than this id */

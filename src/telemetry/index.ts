@@ -5,6 +5,7 @@ export {
   type AuditEventName,
   type AuditFilter,
   type AuditStore,
+  TOOL_CALL_EVENTS,
 } from './audit-store';
 export { createLogger, createMemoryDestination, type Logger, type LoggerOptions } from './logger';
 export { createMetrics, type McpFacts, type Metrics, noMetrics, type UpstreamErrorClass } from './metrics';

@@ -117,7 +117,7 @@ describeEachDriver('identity stores contract', (database) => {
     expect(all.map((e) => e.id)).toEqual([...ids].reverse());
     expect(all[0]?.details).toEqual({ i: 4 });
     expect(
-      (await audit.query({ userIds: [user], event: 'token.issued', limit: 10 })).map((e) => e.id),
+      (await audit.query({ userIds: [user], events: ['token.issued'], limit: 10 })).map((e) => e.id),
     ).toEqual([ids[3], ids[1]]);
     expect(
       (await audit.query({ clientId: 'client-x', userIds: [user], limit: 10 })).map((e) => e.id),

@@ -161,7 +161,10 @@ export function createSqlAuditStore({ db }: SqlDatabase): AuditStore {
         query = query.where('user_id', 'in', filter.userIds);
       }
       if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
-      if (filter.event) query = query.where('event', '=', filter.event);
+      if (filter.events) {
+        if (filter.events.length === 0) return [];
+        query = query.where('event', 'in', filter.events);
+      }
       if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
       if (filter.until !== undefined) query = query.where('at', '<', filter.until);
       if (filter.before) query = query.where('id', '<', filter.before);
