@@ -6,6 +6,7 @@ import { hubResourceConfig } from './gateway/hub/resource';
 import { createIdentityGuard, createUpstreamProviders, createUserDirectory } from './identity';
 import { createScopePolicy } from './identity/scope-policy';
 import { createNodeOutbound, type OutboundDeps } from './lib/net/safe-fetch';
+import { createClientBlocks } from './oauth/client-blocks';
 import { createClientKeySource } from './oauth/client-keys';
 import { createClientRegistry } from './oauth/clients';
 import type { AuthorizationServerDeps } from './oauth/deps';
@@ -17,6 +18,7 @@ import { type PatDeps, revokeUserPats } from './resource/pat';
 import { createAccessTokenVerifier } from './resource/verify';
 import {
   createSqlAuditStore,
+  createSqlClientBlockStore,
   createSqlClientStore,
   createSqlCodeStore,
   createSqlEphemeralStore,
@@ -85,6 +87,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
   const ephemeral = createSqlEphemeralStore(database, now);
   const resources = protectedResources(config);
   const clients = createSqlClientStore(database);
+  const clientBlocks = createClientBlocks(createSqlClientBlockStore(database), now);
   const tokens = createSqlTokenStore(database);
   const verifier = createAccessTokenVerifier({
     tokens,
@@ -97,7 +100,13 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
   // Off by default: when off, every count is a no-op on the hot path.
   const metrics = config.metrics.enabled ? createMetrics() : noMetrics;
   /** more of a user to revoke on drift (the hub's connections), registered once the hub exists */
-  const revocationHooks: Array<(userId: string) => Promise<number>> = [];
+  const revocationHooks: Array<(userId: string, reason: 'drift' | 'admin') => Promise<number>> = [];
+  /** Everything a user holds — grants, personal access tokens, hub connections; how many went. */
+  const revokeEverything = async (userId: string, reason: 'drift' | 'admin') => {
+    let revoked = (await revokeUserGrants(oauth, userId)) + (await revokeUserPats(pats, userId));
+    for (const hook of revocationHooks) revoked += await hook(userId, reason);
+    return revoked;
+  };
   const audit = createAuditLog({ store: auditStore, logger, now, onEvent: (name) => metrics.event(name) });
   const directory = createUserDirectory({ store: createSqlUserStore(database), keyRing, hmacKey, now });
   const providers = createUpstreamProviders(config.identityProviders, {
@@ -111,11 +120,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     providers,
     policy: config.access,
     // A drifted user loses every grant, every personal access token and every hub connection.
-    revokeUserGrants: async (userId) => {
-      let revoked = (await revokeUserGrants(oauth, userId)) + (await revokeUserPats(pats, userId));
-      for (const hook of revocationHooks) revoked += await hook(userId);
-      return revoked;
-    },
+    revokeUserGrants: (userId) => revokeEverything(userId, 'drift'),
     audit,
     logger,
     locks: createSqlLockStore(database, now),
@@ -174,6 +179,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
       firstPartyDocuments: config.playground.enabled
         ? new Map([[playground.clientId, playground.document]])
         : new Map(),
+      blocked: (clientId) => clientBlocks.refusal(clientId),
     }),
     clientAssertions: {
       keys: createClientKeySource({
@@ -219,6 +225,8 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     playground,
     outbound,
     revocationHooks,
+    revokeEverything,
+    clientBlocks,
   };
 }
 

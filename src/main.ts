@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { adminRoutes } from './admin/audit-routes';
+import { clientRoutes } from './admin/client-routes';
+import { userRoutes } from './admin/user-routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
 import { createNavigation } from './console/navigation';
@@ -109,8 +111,8 @@ export async function startGatehouse(
   const hubResource = hub && core.resources.find((resource) => resource.path === hub.config.path);
   if (hub && hubResource) {
     gateway.endpoints.push(hub.endpoint(hubResource));
-    // A drifted user's upstream connections go too (revoked at the upstream where it offers RFC 7009).
-    core.revocationHooks.push((userId) => hub.vault.disconnectAll(userId, 'drift'));
+    // A drifted or admin-revoked user's upstream connections go too (revoked at the upstream where it offers RFC 7009).
+    core.revocationHooks.push((userId, reason) => hub.vault.disconnectAll(userId, reason));
   }
 
   // Every page's header: the navigation depends on what is switched on, and on who is an admin.
@@ -194,12 +196,28 @@ export async function startGatehouse(
       identityRoutes(identity),
       oauthRoutes(core.oauth, identity, core.ephemeral),
       accountRoutes(core.oauth, identity),
-      adminRoutes(identity, core.auditStore, {
+      adminRoutes(identity, core.pats, core.auditStore, {
         directory: core.directory,
         clients: core.oauth.registry,
         now: core.now,
       }),
       tokenRoutes(core.pats, identity, core.audit),
+      clientRoutes(identity, core.pats, {
+        oauth: core.oauth,
+        configured: config.clients,
+        blocks: core.clientBlocks,
+        audit: core.audit,
+        now: core.now,
+      }),
+      userRoutes(identity, core.pats, {
+        directory: core.directory,
+        oauth: core.oauth,
+        pats: core.pats,
+        ...(hub ? { connections: async (userId: string) => (await hub.vault.list(userId)).length } : {}),
+        revokeEverything: core.revokeEverything,
+        audit: core.audit,
+        now: core.now,
+      }),
       resourceRoutes(config.issuer, core.resources, gates),
       ...(hub && hubModules
         ? [

@@ -1,11 +1,10 @@
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../http';
-import type { Session } from '../identity/session';
-import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
+import { type IdentityDeps, viewerOf } from '../identity/web-session';
 import { AuditPage } from '../pages/audit-page';
-import { ErrorPage } from '../pages/error-page';
+import type { PatDeps } from '../resource/pat';
 import { AUDIT_EVENT_NAMES, type AuditFilter, type AuditStore } from '../telemetry';
-import { userIsAdmin } from './admin-guard';
+import { adminPages } from './admin-pages';
 import { parseAuditQuery, TOOL_CALLS } from './audit-filter';
 import { CSV_HEADER, csvRecord, jsonLine, type NameSources, nameEvents } from './audit-rows';
 
@@ -20,23 +19,15 @@ const FORMATS = {
 } as const;
 
 /** The audit log for admins (named in `access.admins`): the page, and its export as JSON lines or CSV. */
-export function adminRoutes(identity: IdentityDeps, audit: AuditStore, names: NameSources): Hono<AppEnv> {
+export function adminRoutes(
+  identity: IdentityDeps,
+  pats: PatDeps,
+  audit: AuditStore,
+  names: NameSources,
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  /** The signed-in admin, or the answer for anyone else. Rights follow the current configuration. */
-  const admin = async (c: Context<AppEnv>): Promise<Session | Response> => {
-    const session = await currentSession(identity, c);
-    if (!session) return c.redirect(loginPath(c), 302);
-    if (await userIsAdmin(identity, session.user.id)) return session;
-    return c.html(
-      <ErrorPage
-        title="Admins only"
-        message="The audit log is for the administrators named in this Gatehouse's configuration."
-        requestId={c.get('requestId')}
-      />,
-      403,
-    );
-  };
+  const { admin } = adminPages(identity, pats, 'admin-audit', 'The audit log');
 
   /** The query's filters as given, and as a store filter (or the reason they are refused). */
   const filtersOf = async (c: Context<AppEnv>) => {
@@ -68,8 +59,9 @@ export function adminRoutes(identity: IdentityDeps, audit: AuditStore, names: Na
   };
 
   app.get('/admin/audit', async (c) => {
-    const session = await admin(c);
-    if (session instanceof Response) return session;
+    const who = await admin(c);
+    if ('refusal' in who) return who.refusal;
+    const { session } = who;
     const { given, filter, error } = await filtersOf(c);
     const exportQuery = new URLSearchParams(given).toString();
     const page = async (props: { rows: Awaited<ReturnType<typeof nameEvents>>; olderQuery?: string }) =>
@@ -98,8 +90,9 @@ export function adminRoutes(identity: IdentityDeps, audit: AuditStore, names: Na
 
   // The same filters, every matching event (newest first), streamed in batches.
   app.get('/admin/audit/export', async (c) => {
-    const session = await admin(c);
-    if (session instanceof Response) return session;
+    const who = await admin(c);
+    if ('refusal' in who) return who.refusal;
+    const { session } = who;
     const format = FORMATS[c.req.query('format') as keyof typeof FORMATS];
     const { filter, error } = await filtersOf(c);
     if (!format || !filter)

@@ -1,14 +1,12 @@
 import { type Context, Hono } from 'hono';
 import type { Hub } from '../gateway/hub';
 import { CatalogError } from '../gateway/hub/catalog';
-import { type AppEnv, formValue, readHtmlForm } from '../http';
-import { csrfToken, verifyCsrfToken } from '../identity/csrf';
+import { type AppEnv, formValue } from '../http';
 import type { Session } from '../identity/session';
-import { type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
+import { type IdentityDeps, viewerOf } from '../identity/web-session';
 import { CatalogPage } from '../pages/catalog-page';
-import { ErrorPage } from '../pages/error-page';
 import type { PatDeps } from '../resource/pat';
-import { adminCaller } from './admin-guard';
+import { type AdminForm, adminPages } from './admin-pages';
 import { catalogRows } from './catalog-api';
 
 const PURPOSE = 'admin-catalog';
@@ -43,6 +41,8 @@ function definitionFrom(
 /** `/admin/catalog`: the catalog page for admins (session and CSRF); every change audited by the catalog. */
 export function catalogRoutes(hub: Hub, identity: IdentityDeps, pats: PatDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const pages = adminPages(identity, pats, PURPOSE, 'The catalog');
+  const { admin } = pages;
 
   const render = async (
     c: Context<AppEnv>,
@@ -55,61 +55,30 @@ export function catalogRoutes(hub: Hub, identity: IdentityDeps, pats: PatDeps): 
       <CatalogPage
         rows={await catalogRows(hub)}
         viewer={await viewerOf(identity, session)}
-        csrf={await csrfToken(identity.hmacKey, session.id, PURPOSE)}
+        csrf={await pages.csrf(session)}
         adminEmail={session.user.email}
         {...extra}
       />,
       status,
     );
   };
-  /** The signed-in admin, or the page that says why not (login for nobody, 403 for a non-admin). */
-  const admin = async (c: Context<AppEnv>) => {
-    const caller = await adminCaller(identity, pats, c);
-    if (caller.ok && caller.via === 'session') return { session: caller.session };
-    if (!caller.ok && caller.status === 401) return { refusal: c.redirect(loginPath(c), 302) };
-    return {
-      refusal: c.html(
-        <ErrorPage
-          title="Admins only"
-          message="The catalog is for the administrators named in this Gatehouse's configuration."
-          requestId={c.get('requestId')}
-        />,
-        403,
-      ),
-    };
-  };
-  /** A change from the page: the admin, their CSRF token, then the change itself; errors shown on the page. */
-  const change =
-    (
-      apply: (c: Context<AppEnv>, form: Record<string, string | string[]>, userId: string) => Promise<string>,
-    ) =>
-    async (c: Context<AppEnv>) => {
-      const who = await admin(c);
-      if ('refusal' in who) return who.refusal;
-      const form = await readHtmlForm(c);
-      if (!(await verifyCsrfToken(identity.hmacKey, who.session.id, PURPOSE, text(form.csrf))))
-        return c.html(
-          <ErrorPage
-            title="Request refused"
-            message="Reload the catalog page and try again."
-            requestId={c.get('requestId')}
-          />,
-          403,
-        );
+  /** A change from the page; a refused change is shown on the page with what the admin typed. */
+  const change = (apply: (c: Context<AppEnv>, form: AdminForm, userId: string) => Promise<string>) =>
+    pages.change(async (c, form, session) => {
       try {
-        return await render(c, who.session, { message: await apply(c, form, who.session.user.id) });
+        return await render(c, session, { message: await apply(c, form, session.user.id) });
       } catch (thrown) {
         if (!(thrown instanceof CatalogError)) throw thrown;
         const draft = Object.fromEntries(Object.entries(form).map(([name, value]) => [name, text(value)]));
         delete draft.csrf;
         return render(
           c,
-          who.session,
+          session,
           { error: thrown.message, draft },
           thrown.status === 403 ? 400 : thrown.status,
         );
       }
-    };
+    });
 
   app.get('/admin/catalog', async (c) => {
     const who = await admin(c);

@@ -16,7 +16,11 @@ export function createNavigation(options: { hub: boolean; playground: boolean },
         : []),
     ];
     if (await userIsAdmin(identity, session.user.id)) {
-      links.push({ href: '/admin/audit', label: 'Audit', about: 'who did what (admins)' });
+      links.push(
+        { href: '/admin/users', label: 'Users', about: 'who signed in, what they hold (admins)' },
+        { href: '/admin/clients', label: 'Clients', about: 'the apps that connect (admins)' },
+        { href: '/admin/audit', label: 'Audit', about: 'who did what (admins)' },
+      );
       if (options.hub)
         links.push({
           href: '/admin/catalog',

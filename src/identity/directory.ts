@@ -23,6 +23,10 @@ export interface UserDirectory {
   findByEmail(email: string): Promise<UserRecord[]>;
   /** Users holding upstream tokens last re-validated before `before`. */
   stale(before: number, limit: number): Promise<UserRecord[]>;
+  /** Users by most recent sign-in (the admin page). */
+  list(limit: number, offset: number): Promise<UserRecord[]>;
+  /** An admin's block (at) or unblock (null); false when there is no such user. */
+  setBlocked(userId: string, at: number | null): Promise<boolean>;
 }
 
 /**
@@ -93,6 +97,8 @@ export function createUserDirectory(deps: {
       throw new Error('could not clear the upstream tokens: concurrent writers');
     },
     stale: (before, limit) => store.listStale(before, limit),
+    list: (limit, offset) => store.list(limit, offset),
+    setBlocked: (userId, at) => store.setBlocked(userId, at),
     async findByEmail(email) {
       return store.findByEmailHash(await emailHash(email));
     },

@@ -30,7 +30,8 @@ export type LoginFailureReason =
   | 'email_missing'
   | 'email_unverified'
   | 'hosted_domain'
-  | 'not_admitted';
+  | 'not_admitted'
+  | 'blocked'; // an admin blocked the user
 
 export class LoginError extends Error {
   override name = 'LoginError';

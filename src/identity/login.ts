@@ -28,6 +28,17 @@ export async function completeLogin(
 ): Promise<LoginOutcome> {
   const decision = evaluateAccess(deps.policy, provider, identity);
   const existing = await deps.directory.find(identity);
+  // Blocked by an admin: everything was revoked at the block; no new session until unblocked.
+  if (existing?.blockedAt) {
+    await deps.audit.record({
+      event: 'login.failed',
+      userId: existing.id,
+      ip,
+      reason: 'blocked',
+      details: { idp: identity.idp },
+    });
+    return { ok: false, reason: 'blocked' };
+  }
   if (!decision.admitted) {
     if (existing) await deps.guard.revokeUser(existing.id, 'policy', decision.reason);
     await deps.audit.record({
@@ -115,6 +126,13 @@ export function loginFailurePage(reason: LoginFailureReason): {
         status: 403,
         title: 'You are not admitted',
         message: 'Your account is not admitted to this Gatehouse.',
+        refused: true,
+      };
+    case 'blocked':
+      return {
+        status: 403,
+        title: 'Your access is blocked',
+        message: 'An administrator of this Gatehouse blocked your account. Ask them to unblock it.',
         refused: true,
       };
   }

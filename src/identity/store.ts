@@ -20,6 +20,8 @@ export interface UserRecord {
   lastCheckedAt: number;
   /** sessions created before this instant are dead (set by a drift revocation) */
   sessionsValidAfter: number;
+  /** when an admin blocked the user (no sign-in until unblocked); absent or null when not blocked */
+  blockedAt?: number | null;
 }
 
 export interface UserStore {
@@ -39,6 +41,10 @@ export interface UserStore {
     checkedAt: number,
     profile?: { sealed: string; emailHash: string },
   ): Promise<boolean>;
+  /** Users by most recent sign-in, for the admin page. */
+  list(limit: number, offset: number): Promise<UserRecord[]>;
+  /** Blocks (at) or unblocks (null) a user; not touched by `save`. */
+  setBlocked(id: string, at: number | null): Promise<boolean>;
   /** Ends every browser session of the user started before `at`. */
   endSessionsBefore(id: string, at: number): Promise<void>;
   /** Users holding upstream tokens whose last re-validation is older than `before`, oldest first. */

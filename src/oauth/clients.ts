@@ -52,6 +52,8 @@ export interface ClientRegistryDeps {
    * like any other document, and independent of the operator's CIMD switch and host lists.
    */
   firstPartyDocuments?: ReadonlyMap<string, Record<string, unknown>>;
+  /** why an admin blocked this client (or its CIMD host), if they did */
+  blocked?: (clientId: string) => Promise<string | undefined>;
 }
 
 const CIMD_MAX_BYTES = 5 * 1024;
@@ -146,6 +148,8 @@ export async function createClientRegistry(deps: ClientRegistryDeps): Promise<Cl
         return { ok: false, reason: 'client_id is missing or too long' };
       // No stored identifier has control characters, and PostgreSQL text cannot hold a NUL at all.
       if (hasControlCharacters(clientId)) return { ok: false, reason: 'unknown client_id' };
+      const blocked = await deps.blocked?.(clientId);
+      if (blocked) return { ok: false, reason: blocked };
       const fromConfig = configured.get(clientId);
       if (fromConfig) return { ok: true, client: fromConfig };
       if (looksLikeCimdUrl(clientId)) return resolveCimd(clientId);

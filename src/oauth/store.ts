@@ -66,6 +66,16 @@ export interface GrantStore {
   revoke(id: string): Promise<boolean>;
   /** Grant ids of a (user, client) pair, to replace them by a new authorization. */
   idsFor(userHash: string, clientId: string): Promise<string[]>;
+  /** Live grant ids of a client (an admin's block revokes them). */
+  idsForClient(clientId: string, at: number): Promise<string[]>;
+  /** Per client with live grants: how many users, and the last use (the admin's clients page). */
+  usageByClient(at: number): Promise<ClientUsage[]>;
+}
+
+export interface ClientUsage {
+  clientId: string;
+  users: number;
+  lastUsedAt: number;
 }
 
 export interface AccessTokenRecord {
@@ -129,4 +139,19 @@ export interface TokenStore {
   findRefreshGrant(tokenHash: string, at: number): Promise<string | undefined>;
   /** An unexpired refresh token's grant and sealed claims, without rotating it (checks come first). */
   findRefresh(tokenHash: string, at: number): Promise<{ grantId: string; sealed: string } | undefined>;
+}
+
+/** A client (by client_id) or every CIMD client of a host, blocked by an admin. */
+export interface ClientBlock {
+  key: string;
+  kind: 'client' | 'host';
+  createdAt: number;
+  createdBy: string | null;
+}
+
+export interface ClientBlockStore {
+  list(): Promise<ClientBlock[]>;
+  /** false when already blocked */
+  add(block: ClientBlock): Promise<boolean>;
+  remove(key: string, kind: ClientBlock['kind']): Promise<boolean>;
 }

@@ -4,7 +4,7 @@ export const STYLESHEET = `
 * { box-sizing: border-box; }
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0; padding: 0 1rem 2rem; display: flex; flex-direction: column; align-items: center; }
 header.site { width: 100%; max-width: 72rem; display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: .5rem; padding: .75rem 0; margin-bottom: 1rem; border-bottom: 1px solid #e5e7eb; }
-header.site nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+header.site nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; min-width: 0; flex: 1 1 auto; }
 header.site a { color: inherit; }
 header.site a.home { font-weight: 600; }
 form.signout { display: flex; align-items: center; gap: .5rem; margin: 0; }
@@ -38,6 +38,9 @@ code { font-family: ui-monospace, monospace; font-size: .85rem; }
 table { width: 100%; border-collapse: collapse; }
 .scroll { overflow-x: auto; }
 .id { font-size: .75rem; overflow-wrap: anywhere; }
+.row-actions { display: flex; align-items: center; gap: .4rem; flex-wrap: wrap; }
+.row-actions button { font-size: .85rem; padding: .2rem .6rem; }
+button.danger { color: #b91c1c; border-color: #b91c1c; }
 td code { word-break: break-all; }
 td, th { text-align: left; padding: .4rem .3rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 pre { background: #f3f4f6; padding: .75rem; border-radius: 6px; white-space: pre-wrap; word-break: break-word; }

@@ -10,6 +10,7 @@ export {
 export { createSqlAuditStore, createSqlUserStore, purgeAuditEvents } from './sql/identity-sql';
 export { createSqlLockStore } from './sql/locks-sql';
 export {
+  createSqlClientBlockStore,
   createSqlClientStore,
   createSqlCodeStore,
   createSqlGrantStore,

@@ -12,6 +12,12 @@ export type AuditEventName =
   | 'drift.revoked'
   | 'admin.client.added'
   | 'admin.client.removed'
+  | 'admin.user.revoked'
+  | 'admin.user.blocked'
+  | 'admin.user.unblocked'
+  | 'admin.client.blocked'
+  | 'admin.client.unblocked'
+  | 'admin.client.deleted'
   | 'pat.created'
   | 'pat.revoked'
   | 'pat.revoke_refused'
@@ -44,6 +50,12 @@ export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = [
   'drift.revoked',
   'admin.client.added',
   'admin.client.removed',
+  'admin.user.revoked',
+  'admin.user.blocked',
+  'admin.user.unblocked',
+  'admin.client.blocked',
+  'admin.client.unblocked',
+  'admin.client.deleted',
   'pat.created',
   'pat.revoked',
   'pat.revoke_refused',

@@ -18,6 +18,7 @@ function newUser(overrides: Partial<UserRecord> = {}): UserRecord {
     lastLoginAt: 1000,
     lastCheckedAt: 1000,
     sessionsValidAfter: 0,
+    blockedAt: null,
     ...overrides,
   };
 }
@@ -40,6 +41,33 @@ describeEachDriver('identity stores contract', (database) => {
     expect(await users.get(user.id)).toEqual({ ...user, sealed: 'new-profile', lastLoginAt: 2000 });
     expect(await users.get('u-missing')).toBeUndefined();
     expect(await users.findByIdentity('ik-missing')).toBeUndefined();
+  });
+
+  it('users: an admin block is set and cleared on its own, and a login save keeps it', async () => {
+    const user = newUser();
+    await users.save(user);
+    expect(await users.setBlocked(user.id, 4242)).toBe(true);
+    expect((await users.get(user.id))?.blockedAt).toBe(4242);
+    // A sign-in records the user again: the block stays.
+    await users.save({ ...user, lastLoginAt: 5000 });
+    expect(await users.get(user.id)).toEqual({ ...user, lastLoginAt: 5000, blockedAt: 4242 });
+    expect(await users.setBlocked(user.id, null)).toBe(true);
+    expect((await users.get(user.id))?.blockedAt).toBeNull();
+    expect(await users.setBlocked('u-missing', 1)).toBe(false);
+  });
+
+  it('users: listed by most recent sign-in, in pages', async () => {
+    // Far in the future: these come first in a database other tests share.
+    const base = 9_000_000_000_000 + n * 10;
+    const [first, second, third] = [
+      newUser({ lastLoginAt: base + 3 }),
+      newUser({ lastLoginAt: base + 2 }),
+      newUser({ lastLoginAt: base + 1 }),
+    ];
+    for (const user of [third, first, second]) if (user) await users.save(user);
+    const page = await users.list(2, 0);
+    expect(page.map((user) => user.id)).toEqual([first?.id, second?.id]);
+    expect((await users.list(1, 2)).map((user) => user.id)).toEqual([third?.id]);
   });
 
   it('users: the identity key is unique', async () => {

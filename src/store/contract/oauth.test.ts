@@ -1,6 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import { createTestClock, describeEachDriver } from '../../../test/support/databases';
 import {
+  createSqlClientBlockStore,
   createSqlClientStore,
   createSqlCodeStore,
   createSqlGrantStore,
@@ -126,6 +127,42 @@ describeEachDriver('OAuth stores contract', (database) => {
     expect(await grants.get(first, clock.now())).toBeUndefined();
     expect(await grants.get(second, clock.now())).toBeDefined();
     expect(await grants.revoke(first)).toBe(false);
+  });
+
+  it('grants: per client, the live grant ids and the distinct users with the last use', async () => {
+    const client = unique('client');
+    const alice = unique('user');
+    const first = await newGrant(alice, client);
+    const second = await newGrant(alice, client);
+    await newGrant(unique('user'), client);
+    await grants.touch(second, clock.now() + 5000, clock.now() + 86_400_000);
+    expect((await grants.idsForClient(client, clock.now())).sort()).toEqual(
+      expect.arrayContaining([first, second].sort()),
+    );
+    expect(await grants.idsForClient(client, clock.now())).toHaveLength(3);
+    const usage = (await grants.usageByClient(clock.now())).find((entry) => entry.clientId === client);
+    expect(usage).toEqual({ clientId: client, users: 2, lastUsedAt: clock.now() + 5000 });
+    // Expired grants count for nothing.
+    expect(await grants.idsForClient(client, clock.now() + 2 * 86_400_000)).toEqual([]);
+    expect(
+      (await grants.usageByClient(clock.now() + 2 * 86_400_000)).find((entry) => entry.clientId === client),
+    ).toBeUndefined();
+  });
+
+  it('client blocks: a client id and a host are separate keys; adding twice is a no-op', async () => {
+    const blocks = createSqlClientBlockStore(database());
+    const name = unique('blocked');
+    expect(await blocks.add({ key: name, kind: 'client', createdAt: 1, createdBy: 'u_admin' })).toBe(true);
+    expect(await blocks.add({ key: name, kind: 'client', createdAt: 2, createdBy: 'u_admin' })).toBe(false);
+    expect(await blocks.add({ key: name, kind: 'host', createdAt: 3, createdBy: null })).toBe(true);
+    const mine = (await blocks.list()).filter((block) => block.key === name);
+    expect(mine).toEqual([
+      { key: name, kind: 'client', createdAt: 1, createdBy: 'u_admin' },
+      { key: name, kind: 'host', createdAt: 3, createdBy: null },
+    ]);
+    expect(await blocks.remove(name, 'host')).toBe(true);
+    expect(await blocks.remove(name, 'host')).toBe(false);
+    expect((await blocks.list()).filter((block) => block.key === name)).toHaveLength(1);
   });
 
   it('access tokens: found until expiry, deleted on demand', async () => {

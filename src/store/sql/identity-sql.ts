@@ -16,6 +16,7 @@ function toUser(row: UserTable): UserRecord {
     lastLoginAt: Number(row.last_login_at),
     lastCheckedAt: Number(row.last_checked_at),
     sessionsValidAfter: Number(row.sessions_valid_after),
+    blockedAt: row.blocked_at === null || row.blocked_at === undefined ? null : Number(row.blocked_at),
   };
 }
 
@@ -68,6 +69,25 @@ export function createSqlUserStore({ db }: SqlDatabase): UserStore {
         })
         .where('id', '=', id)
         .where('tokens_version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async list(limit, offset) {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy('last_login_at', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map(toUser);
+    },
+    async setBlocked(id, at) {
+      const result = await db
+        .updateTable('users')
+        .set({ blocked_at: at })
+        .where('id', '=', id)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

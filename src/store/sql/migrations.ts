@@ -243,6 +243,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008_admin_blocks': {
+    async up(db: Kysely<unknown>) {
+      // An admin's block: no sign-in until unblocked (everything the user held is revoked at the block).
+      await db.schema.alterTable('users').addColumn('blocked_at', 'bigint').execute();
+      await db.schema
+        .createTable('blocked_clients')
+        .addColumn('key', 'text', (col) => col.primaryKey())
+        .addColumn('kind', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('created_by', 'text')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

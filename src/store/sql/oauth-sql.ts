@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type {
   AccessTokenRecord,
+  ClientBlock,
+  ClientBlockStore,
   ClientStore,
   CodeStore,
   GrantRecord,
@@ -190,6 +192,32 @@ export function createSqlGrantStore({ db }: SqlDatabase): GrantStore {
         .where('client_id', '=', clientId)
         .execute();
       return rows.map((row) => row.id);
+    },
+    async idsForClient(clientId, at) {
+      const rows = await db
+        .selectFrom('oauth_grants')
+        .select('id')
+        .where('client_id', '=', clientId)
+        .where('expires_at', '>', at)
+        .execute();
+      return rows.map((row) => row.id);
+    },
+    async usageByClient(at) {
+      const rows = await db
+        .selectFrom('oauth_grants')
+        .select((eb) => [
+          'client_id',
+          eb.fn.count<string>('user_hash').distinct().as('users'),
+          eb.fn.max('last_used_at').as('last_used_at'),
+        ])
+        .where('expires_at', '>', at)
+        .groupBy('client_id')
+        .execute();
+      return rows.map((row) => ({
+        clientId: row.client_id,
+        users: Number(row.users),
+        lastUsedAt: Number(row.last_used_at),
+      }));
     },
   };
 }
@@ -435,6 +463,42 @@ export function createSqlTokenStore({ db }: SqlDatabase): TokenStore {
         .where('expires_at', '>', at)
         .executeTakeFirst();
       return row?.grant_id;
+    },
+  };
+}
+
+export function createSqlClientBlockStore({ db }: SqlDatabase): ClientBlockStore {
+  // A host and a client id cannot collide: the host's key carries a prefix no client_id can start with.
+  const keyOf = (key: string, kind: ClientBlock['kind']) => (kind === 'host' ? `host ${key}` : key);
+  return {
+    async list() {
+      const rows = await db.selectFrom('blocked_clients').selectAll().orderBy('created_at').execute();
+      return rows.map((row) => ({
+        key: row.kind === 'host' ? row.key.slice('host '.length) : row.key,
+        kind: row.kind,
+        createdAt: Number(row.created_at),
+        createdBy: row.created_by,
+      }));
+    },
+    async add(block) {
+      const result = await db
+        .insertInto('blocked_clients')
+        .values({
+          key: keyOf(block.key, block.kind),
+          kind: block.kind,
+          created_at: block.createdAt,
+          created_by: block.createdBy,
+        })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async remove(key, kind) {
+      const result = await db
+        .deleteFrom('blocked_clients')
+        .where('key', '=', keyOf(key, kind))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
   };
 }

@@ -74,6 +74,15 @@ export interface UserTable {
   last_login_at: number;
   last_checked_at: number;
   sessions_valid_after: number;
+  blocked_at?: number | null;
+}
+
+/** Clients (by client_id) and CIMD hosts (by host) an admin has blocked. */
+export interface BlockedClientTable {
+  key: string;
+  kind: 'client' | 'host';
+  created_at: number;
+  created_by: string | null;
 }
 
 export interface AuditEventTable {
@@ -140,6 +149,7 @@ export interface Database {
   oauth_access_tokens: OAuthAccessTokenTable;
   oauth_refresh_tokens: OAuthRefreshTokenTable;
   users: UserTable;
+  blocked_clients: BlockedClientTable;
   audit_events: AuditEventTable;
   personal_access_tokens: PersonalAccessTokenTable;
   hub_catalog: HubCatalogTable;
