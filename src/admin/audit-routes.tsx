@@ -92,7 +92,6 @@ export function adminRoutes(
   app.get('/admin/audit/export', async (c) => {
     const who = await admin(c);
     if ('refusal' in who) return who.refusal;
-    const { session } = who;
     const format = FORMATS[c.req.query('format') as keyof typeof FORMATS];
     const { filter, error } = await filtersOf(c);
     if (!format || !filter)
