@@ -224,6 +224,38 @@ function startDev(cwd: string, port: number): Promise<{ stop: () => Promise<void
   });
 }
 
+describe('admin commands without a config', () => {
+  it('use the development instance in ./.gatehouse, and say so; with none there, one clear line', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-devadmin-'));
+    const none = capture({}, cwd);
+    expect(await main(['audit'], none.io)).toBe(1);
+    expect(none.err.join('\n')).toContain('no --config FILE given, and no development instance here');
+
+    // What `gatehouse dev` leaves behind: its secrets and its database.
+    const { devConfig } = await import('./serve');
+    const { composeCore } = await import('../compose');
+    const { createLogger } = await import('../telemetry');
+    const config = devConfig(capture({}, cwd).io, 8787);
+    if (!config) throw new Error('no dev config');
+    const core = await composeCore(config, { logger: createLogger({ level: 'silent' }) });
+    await core.database.close();
+
+    const added = capture({}, cwd);
+    const args = ['clients', 'add', '--name', 'Dev app', '--redirect-uri', 'http://127.0.0.1:9/cb'];
+    expect(await main(args, added.io)).toBe(0);
+    expect(added.err).toContain(`using the development instance in ${join(cwd, '.gatehouse')}`);
+    const listed = capture({}, cwd);
+    expect(await main(['clients', 'list'], listed.io)).toBe(0);
+    expect(listed.out.join('\n')).toContain('Dev app');
+    const audit = capture({}, cwd);
+    expect(await main(['audit', '--since', '1h'], audit.io)).toBe(0);
+    expect(audit.out.map((line) => JSON.parse(line).event)).toContain('admin.client.added');
+    expect(await main(['sweep'], capture({}, cwd).io)).toBe(0);
+    // A config named in the environment is used instead: here an invalid one, refused.
+    expect(await main(['audit'], capture({ GATEHOUSE_ISSUER: 'not a url' }, cwd).io)).toBe(1);
+  });
+});
+
 describe('gatehouse dev', () => {
   it('a port already in use is one clear line and exit 1, not a stack trace', async () => {
     const busy = createServer();

@@ -12,6 +12,7 @@ import {
   openClientSession,
   openInBrowser,
   parseToolArguments,
+  type RecordedRequest,
   renderToolResult,
   renderTools,
   type TokenStore,
@@ -88,10 +89,20 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
     }
   }
 
+  // whoami tells what is stored and whether the server still takes it: it never starts a sign-in.
+  const signIn = action !== 'whoami' || Boolean(io.env.GATEHOUSE_CLIENT_TOKEN);
+  const signInHint = `not signed in to ${serverUrl}: \`gatehouse client ${serverUrl} tools\` signs in`;
+  if (!signIn && !(await hasTokens(store, serverUrl))) {
+    io.err(signInHint);
+    return 1;
+  }
+  const restoreConsole = quietSdkConsole(io);
   let session: ClientSession | undefined;
   let pasted: Interface | undefined;
   try {
     session = await openClientSession({
+      signIn,
+      notSignedIn: `the sign-in stored for ${serverUrl} is no longer accepted (expired or revoked): \`gatehouse client ${serverUrl} tools\` signs in again`,
       serverUrl,
       store,
       clientMetadataUrl: args.clientMetadataUrl,
@@ -102,6 +113,11 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
       // a PAT, service token or BYOK key from the environment (never from argv, where `ps` shows it)
       bearerToken: io.env.GATEHOUSE_CLIENT_TOKEN || undefined,
       openAuthorizationUrl: (url) => {
+        const stepUp = session && scopeChallengeOf(session.trail, serverUrl);
+        if (stepUp)
+          io.err(
+            `More access is needed: ${stepUp.why}. Asking for ${url.searchParams.get('scope') ?? 'more scopes'}.`,
+          );
         io.err(`Sign in to continue: open this URL in a browser\n\n  ${url.toString()}\n`);
         if (!args.noBrowser && openInBrowser(url.toString(), io.env)) io.err('(opened in your browser)');
         if (args.noBrowser && !pasted) {
@@ -151,7 +167,41 @@ export async function clientCommand(args: ClientArgs, io: CliIo): Promise<number
   } finally {
     pasted?.close();
     await session?.close();
+    restoreConsole();
   }
+}
+
+async function hasTokens(store: TokenStore, serverUrl: string): Promise<boolean> {
+  const state = await store.read();
+  const issuer = state.servers[serverUrl]?.issuer;
+  return Boolean(issuer && state.issuers[issuer]?.tokens[serverUrl]);
+}
+
+/** The server's last answer, when it was a scope challenge (403 insufficient_scope): why more access is needed. */
+function scopeChallengeOf(trail: readonly RecordedRequest[], serverUrl: string): { why: string } | undefined {
+  const last = [...trail].reverse().find((entry) => entry.url === serverUrl && entry.status !== undefined);
+  if (last?.status !== 403 || last.oauthError?.error !== 'insufficient_scope') return undefined;
+  return { why: last.oauthError.error_description ?? 'the server answered insufficient_scope' };
+}
+
+/**
+ * The MCP SDK writes its own notes to the console ("[mcp-sdk] … deprecated", debug lines): not the user's
+ * business. Dropped while a command runs, or shown on stderr with GATEHOUSE_CLIENT_DEBUG=1.
+ */
+function quietSdkConsole(io: CliIo): () => void {
+  const saved = {
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    debug: console.debug,
+  };
+  const route = (...args: unknown[]) => {
+    if (io.env.GATEHOUSE_CLIENT_DEBUG)
+      io.err(`debug: ${args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`);
+  };
+  Object.assign(console, { log: route, info: route, warn: route, error: route, debug: route });
+  return () => Object.assign(console, saved);
 }
 
 async function whoami(

@@ -1,8 +1,28 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { type Core, composeCore } from '../compose';
 import { createLogger } from '../telemetry';
 import type { CliIo } from './io';
-import { loadValidConfig } from './serve';
+import { devConfig, loadValidConfig } from './serve';
+
+/**
+ * The configuration an admin command runs against: `--config FILE` (or the environment, when it names an
+ * issuer); without either, the development instance `gatehouse dev` keeps in ./.gatehouse; else a clear
+ * error. Undefined (after saying why) when there is none.
+ */
+async function adminConfig(configPath: string | undefined, io: CliIo) {
+  if (configPath !== undefined || io.env.GATEHOUSE_ISSUER) return loadValidConfig(configPath, io);
+  const stateDir = resolve(io.cwd, '.gatehouse');
+  if (!existsSync(resolve(stateDir, 'dev-secrets.json')) || !existsSync(resolve(stateDir, 'gatehouse.db'))) {
+    io.err(
+      'no --config FILE given, and no development instance here (./.gatehouse): pass --config, or run this where you ran gatehouse dev',
+    );
+    return undefined;
+  }
+  io.err(`using the development instance in ${stateDir}`);
+  return devConfig(io, undefined);
+}
 
 /**
  * Runs a maintenance command against the configured database: validated config, migrated database, the
@@ -13,7 +33,7 @@ export async function withCore(
   io: CliIo,
   run: (core: Core, config: NonNullable<Awaited<ReturnType<typeof loadValidConfig>>>) => Promise<number>,
 ): Promise<number> {
-  const config = await loadValidConfig(configPath, io);
+  const config = await adminConfig(configPath, io);
   if (!config) return 1;
   const core = await composeCore(config, { logger: createLogger({ level: 'silent' }) });
   try {

@@ -4,6 +4,9 @@ import { type CliIo, processIo } from './io';
 // Each command's module is loaded when it runs: `gatehouse client` need not load the database drivers and
 // the server, nor `--help` anything (the bundle is split per command).
 
+const DEV_INSTANCE =
+  'Without --config (and no GATEHOUSE_ISSUER), it uses the development instance gatehouse dev keeps in ./.gatehouse.';
+
 const HELP: Record<string, string> = {
   '': `gatehouse — an MCP OAuth gateway
 
@@ -43,28 +46,32 @@ GATEHOUSE_PORT, GATEHOUSE_HOST. Refuses to start on an invalid or unsafe configu
   migrate: `gatehouse migrate --config FILE
 
 Applies pending database migrations (they also run at every start) and exits.`,
-  clients: `gatehouse clients add --config FILE --name NAME --redirect-uri URI [--redirect-uri URI …] [--confidential]
-gatehouse clients list --config FILE
-gatehouse clients remove CLIENT_ID --config FILE
+  clients: `gatehouse clients add [--config FILE] --name NAME --redirect-uri URI [--redirect-uri URI …] [--confidential]
+gatehouse clients list [--config FILE]
+gatehouse clients remove CLIENT_ID [--config FILE]
 
 Pre-registered OAuth clients stored in the database (clients in the config file need no command).
-A confidential client's secret is printed once; only its hash is stored.`,
-  token: `gatehouse token create --config FILE --user EMAIL [--idp ID] --name NAME [--resource PATH]
+A confidential client's secret is printed once; only its hash is stored.
+${DEV_INSTANCE}`,
+  token: `gatehouse token create [--config FILE] --user EMAIL [--idp ID] --name NAME [--resource PATH]
                       --scope SCOPE [--scope SCOPE …] [--expires-days N|never]
-gatehouse token list --config FILE --user EMAIL [--idp ID]
-gatehouse token revoke TOKEN_ID --config FILE
+gatehouse token list [--config FILE] --user EMAIL [--idp ID]
+gatehouse token revoke TOKEN_ID [--config FILE]
 
 Personal access tokens for a user who has signed in at least once. The token is printed once; only its
-hash is stored. Users create their own on the Tokens page (/account/tokens). Every change is audited.`,
-  audit: `gatehouse audit --config FILE [--since 24h]
+hash is stored. Users create their own on the Tokens page (/account/tokens). Every change is audited.
+${DEV_INSTANCE}`,
+  audit: `gatehouse audit [--config FILE] [--since 24h]
 
 Prints audit events (logins, consents, tokens, replays, drift revocations, admin changes) as JSON lines,
-oldest first. --since takes a duration (15m, 24h, 7d) or an ISO timestamp; default 24h.`,
-  sweep: `gatehouse sweep --config FILE
+oldest first. --since takes a duration (15m, 24h, 7d) or an ISO timestamp; default 24h.
+${DEV_INSTANCE}`,
+  sweep: `gatehouse sweep [--config FILE]
 
 One pass of what 'serve' does periodically: deletes expired rows, re-validates users not checked for
 identity.staleUserSeconds with their identity provider (revoking drifted ones) and purges audit events
-older than audit.retentionDays. Prints a JSON summary.`,
+older than audit.retentionDays. Prints a JSON summary.
+${DEV_INSTANCE}`,
   demo: `gatehouse demo [--stdio | --port N]
 
 Runs the demo MCP server (echo, time, notes.add, notes.list, forbidden) without Gatehouse: over stdio

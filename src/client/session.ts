@@ -17,6 +17,9 @@ export interface SessionOptions {
   preRegistered?: PreRegisteredClient | undefined;
   /** shows the authorization URL to the user (print it, open a browser, or follow it in tests) */
   openAuthorizationUrl: (url: URL) => void | Promise<void>;
+  /** false: never start a sign-in (`whoami`); a request that needs one fails with `notSignedIn` instead */
+  signIn?: boolean;
+  notSignedIn?: string;
   /** how long to wait for the user to finish signing in (default 5 minutes) */
   authorizationTimeoutMs?: number;
   /** 'auto' (2026-07-28 with fallback), 'legacy' (2025-11-25 handshake) or a pinned revision */
@@ -57,6 +60,8 @@ export async function openClientSession(options: SessionOptions): Promise<Client
     clientMetadataUrl: options.clientMetadataUrl,
     preRegistered: options.preRegistered,
     onAuthorizationUrl: async (url, state) => {
+      if (options.signIn === false)
+        throw new ClientFailure(options.notSignedIn ?? `not signed in to ${options.serverUrl}`);
       // MCP scope-challenge handling: bounded re-authorization, never a loop of sign-in pages
       if (++authorizationsStarted > MAX_AUTHORIZATIONS)
         throw new ClientFailure(

@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
-import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { authorizeThroughPages, createBrowser, devLogin, tokenRequest } from '../support/oauth-driver';
 import { createPatThroughPage } from '../support/pat';
 
@@ -101,6 +101,11 @@ describe('gatehouse client against Gatehouse', () => {
     expect(logout.out).toContain('access_token: revoked');
     expect(logout.code).toBe(0);
     expect(readState(state).issuers[gh.url]?.tokens[mcpUrl]).toBeUndefined();
+    // Signed out, whoami says so and how to sign in — it never starts a sign-in itself.
+    const after = await run([mcpUrl, 'whoami', '--state', state], { BROWSER: PAGE_BROWSER });
+    expect(after.code).toBe(1);
+    expect(after.err).toContain(`not signed in to ${mcpUrl}`);
+    expect(after.err).not.toContain('Sign in to continue');
     // revoked at the server, not only forgotten here
     const reuse = await tokenRequest(gh.url, {
       grant_type: 'refresh_token',
@@ -125,6 +130,55 @@ describe('gatehouse client against Gatehouse', () => {
     const after = readState(state).issuers[gh.url]?.tokens[mcpUrl];
     expect(after?.access_token).not.toBe('gha_stale');
     expect(after?.refresh_token).not.toBe(before?.refresh_token); // rotated on use
+  });
+
+  it('whoami with a sign-in the server no longer takes says so, without starting a new one', async () => {
+    const state = join(dir, 'whoami-revoked', 'client.json');
+    expect((await run([mcpUrl, 'tools', '--state', state], { BROWSER: PAGE_BROWSER })).code).toBe(0);
+    const file = readState(state);
+    const tokens = file.issuers[gh.url]?.tokens[mcpUrl];
+    if (tokens) {
+      tokens.access_token = 'gha_revoked';
+      tokens.refresh_token = 'ghr_revoked';
+    }
+    writeFileSync(state, JSON.stringify(file));
+    const whoami = await run([mcpUrl, 'whoami', '--state', state], { BROWSER: PAGE_BROWSER });
+    expect(whoami.code).toBe(1);
+    expect(whoami.err).toContain('is no longer accepted (expired or revoked)');
+    expect(whoami.err).not.toContain('Sign in to continue');
+  });
+
+  it("keeps the MCP SDK's own console notes out of the output (shown with GATEHOUSE_CLIENT_DEBUG=1)", async () => {
+    const state = join(dir, 'quiet', 'client.json');
+    expect((await run([mcpUrl, 'tools', '--state', state], { BROWSER: PAGE_BROWSER })).code).toBe(0);
+    // A state file from before credentials were stamped with their issuer, with a stale access token: the
+    // SDK warns on the console as it refreshes.
+    const unstamp = () => {
+      const file = readState(state);
+      const record = file.issuers[gh.url] as { client?: Record<string, unknown> } | undefined;
+      const tokens = file.issuers[gh.url]?.tokens[mcpUrl];
+      if (tokens) {
+        delete tokens.issuer;
+        tokens.access_token = 'gha_stale';
+      }
+      if (record?.client) delete record.client.issuer;
+      writeFileSync(state, JSON.stringify(file));
+    };
+    unstamp();
+    const warned: unknown[][] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => warned.push(args);
+    try {
+      const quiet = await run([mcpUrl, 'call', 'time', '--state', state], {});
+      expect(quiet.code).toBe(0);
+      expect(quiet.err).toBe('');
+      expect(warned).toEqual([]);
+      unstamp();
+      const debug = await run([mcpUrl, 'call', 'time', '--state', state], { GATEHOUSE_CLIENT_DEBUG: '1' });
+      expect(debug.err).toContain("debug: [mcp-sdk] SEP-2352: stored OAuth credential has no 'issuer' stamp");
+    } finally {
+      console.warn = original;
+    }
   });
 
   it('uses a client metadata document as its client_id (CIMD) instead of registering', async () => {
@@ -367,5 +421,31 @@ describe('gatehouse client against servers with broken metadata', () => {
     expect(result.err).toContain(
       `at: POST ${result.base}/register → HTTP 400 — invalid_client_metadata: public clients are not allowed`,
     );
+  });
+});
+
+describe('gatehouse client asked for more access', () => {
+  let gh: TestGatehouse;
+  beforeAll(async () => {
+    gh = await startTestGatehouse({
+      resources: [{ ...demoResource(), toolScopes: { 'notes.add': ['mcp:write'] } }],
+    });
+  });
+  afterAll(async () => {
+    await gh?.close();
+  });
+
+  it('says which scope is missing and why before it asks the user to approve it', async () => {
+    const state = join(await mkdtemp(join(tmpdir(), 'gatehouse-stepup-')), 'client.json');
+    const mcpUrl = `${gh.url}/mcp`;
+    expect((await run([mcpUrl, 'tools', '--state', state], { BROWSER: PAGE_BROWSER })).code).toBe(0);
+    const added = await run([mcpUrl, 'call', 'notes.add', '--args', '{"text":"hi"}', '--state', state], {
+      BROWSER: PAGE_BROWSER,
+    });
+    expect(added.err).toMatch(
+      /More access is needed: the tool notes\.add needs: mcp:write\. Asking for [^\n]*mcp:write/,
+    );
+    expect(added.code).toBe(0);
+    expect(added.out).toContain('added note');
   });
 });
