@@ -9,21 +9,30 @@ import type { CliIo } from './io';
  * Streamable HTTP on a loopback port (to try a `url` upstream).
  */
 export async function demoCommand(
-  args: { stdio: boolean; port: number | undefined },
+  args: { stdio: boolean; port: number | undefined; conformance?: boolean },
   io: CliIo,
 ): Promise<number> {
   if (args.stdio) {
     const notes = new Map<string, string[]>();
-    const handle = serveStdio(() => createDemoServer(notes, 'stdio'));
+    const states = args.conformance
+      ? (await import('../demo/conformance-upstream')).conformanceStates()
+      : undefined;
+    const handle = serveStdio(() =>
+      createDemoServer(notes, 'stdio', states ? { conformance: { states } } : {}),
+    );
     return new Promise((done) => {
       process.stdin.once('end', () => handle.close().then(() => done(0)));
     });
   }
-  const demo = createDemoUpstream();
+  const demo = args.conformance
+    ? (await import('../demo/conformance-upstream')).createConformanceUpstream()
+    : createDemoUpstream();
   const app = new Hono();
   app.all('/mcp', (c) => demo.fetch(c.req.raw));
   const server = await listen(app, '127.0.0.1', args.port ?? 8788);
-  io.out(`demo MCP server on ${server.url}/mcp (Streamable HTTP; any credential accepted)`);
+  io.out(
+    `demo MCP server on ${server.url}/mcp (Streamable HTTP; any credential accepted${args.conformance ? '; with the conformance fixtures' : ''})`,
+  );
   return new Promise((done) => {
     const stop = () => {
       Promise.all([server.close(), demo.close()]).then(

@@ -72,10 +72,12 @@ One pass of what 'serve' does periodically: deletes expired rows, re-validates u
 identity.staleUserSeconds with their identity provider (revoking drifted ones) and purges audit events
 older than audit.retentionDays. Prints a JSON summary.
 ${DEV_INSTANCE}`,
-  demo: `gatehouse demo [--stdio | --port N]
+  demo: `gatehouse demo [--stdio | --port N] [--conformance]
 
 Runs the demo MCP server (echo, time, notes.add, notes.list, forbidden) without Gatehouse: over stdio
-(an upstream 'command'), or over Streamable HTTP on 127.0.0.1:N/mcp (default 8788; an upstream 'url').`,
+(an upstream 'command'), or over Streamable HTTP on 127.0.0.1:N/mcp (default 8788; an upstream 'url').
+--conformance adds the fixtures the official MCP conformance suite's server mode calls (test_* tools,
+test:// resources, test_* prompts).`,
   client: `gatehouse client <mcp-url> [tools | call NAME [--args JSON] | whoami | logout] [options]
 
 A command-line MCP client for testing any OAuth-protected MCP server (Gatehouse or not). Discovers the
@@ -115,6 +117,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     scope?: string[];
     'expires-days'?: string;
     stdio?: boolean;
+    conformance?: boolean;
     args?: string;
     'client-metadata-url'?: string;
     'client-id'?: string;
@@ -140,6 +143,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         scope: { type: 'string', multiple: true },
         'expires-days': { type: 'string' },
         stdio: { type: 'boolean' },
+        conformance: { type: 'boolean' },
         args: { type: 'string' },
         'client-metadata-url': { type: 'string' },
         'client-id': { type: 'string' },
@@ -207,7 +211,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return (await import('./serve')).migrate(values.config, io);
     case 'demo':
       return (await import('./demo')).demoCommand(
-        { stdio: values.stdio === true, port: values.port ? Number(values.port) : undefined },
+        {
+          stdio: values.stdio === true,
+          port: values.port ? Number(values.port) : undefined,
+          conformance: values.conformance === true,
+        },
         io,
       );
     case 'doctor':

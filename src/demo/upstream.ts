@@ -1,7 +1,9 @@
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { createMcpHandler, McpServer, type RequestStateCodec } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { sha256 } from '../crypto';
+import { type ListChanges, registerDiagnosticFixtures } from './diagnostic-fixtures';
 import { registerConformanceFixtures } from './fixtures';
+import { registerInputFixtures } from './input-fixtures';
 
 export interface DemoUpstreamOptions {
   /** Whether a request's `Authorization` header is a key this upstream accepts; absent: every request. */
@@ -16,9 +18,26 @@ export interface DemoUpstream {
 /** Notes are kept per credential: a team key shares them, each BYOK key has its own. */
 type NoteBook = Map<string, string[]>;
 
-/** The demo MCP server's tools (and the conformance fixtures), for one request or one stdio connection. */
-export function createDemoServer(notes: NoteBook, owner: string): McpServer {
-  const server = new McpServer({ name: 'gatehouse-demo', version: '0.1.0' });
+/**
+ * The demo MCP server's tools — and, for `gatehouse demo --conformance`, the conformance suite's fixtures
+ * (with logging, resource subscriptions and signed multi-round-trip state) — for one request or one stdio
+ * connection.
+ */
+export function createDemoServer(
+  notes: NoteBook,
+  owner: string,
+  options: { conformance?: { states: RequestStateCodec; changes?: ListChanges } } = {},
+): McpServer {
+  const { conformance } = options;
+  const server = new McpServer(
+    { name: 'gatehouse-demo', version: '0.1.0' },
+    conformance
+      ? {
+          capabilities: { logging: {}, resources: { subscribe: true } },
+          requestState: { verify: (state, ctx) => conformance.states.verify(state, ctx) },
+        }
+      : {},
+  );
   server.registerTool(
     'echo',
     {
@@ -67,7 +86,11 @@ export function createDemoServer(notes: NoteBook, owner: string): McpServer {
       structuredContent: { httpStatus: 403 },
     }),
   );
-  registerConformanceFixtures(server);
+  if (conformance) {
+    registerConformanceFixtures(server);
+    registerInputFixtures(server, conformance.states);
+    registerDiagnosticFixtures(server, conformance.changes);
+  }
   return server;
 }
 

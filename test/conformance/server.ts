@@ -14,9 +14,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Hono } from 'hono';
-import { createDemoUpstream } from '../../src/demo/upstream';
-import { listen } from '../../src/http';
 import { startTestGatehouse } from '../support/gatehouse';
 import { createHubPat } from '../support/hub';
 import { accessTokenThroughPages, createBrowser, devLogin } from '../support/oauth-driver';
@@ -30,6 +27,8 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
 // Results of an earlier run would be counted again: start empty.
 rmSync(OUT, { recursive: true, force: true });
 const expected = readExpectedFailures(join(import.meta.dirname, 'expected-failures-server.yml'));
+// What the hub, an aggregator serving 2025 clients without sessions, cannot relay (see the file).
+const hubLosses = readExpectedFailures(join(import.meta.dirname, 'expected-hub-losses.yml'));
 
 async function runSuite(url: string, revision: string, out: string): Promise<Check[]> {
   mkdirSync(out, { recursive: true });
@@ -70,12 +69,27 @@ async function startBearerProxy(target: string, token: string) {
   };
 }
 
+/** `gatehouse demo --conformance` on a free port: the demo with the suite's fixtures, as an operator runs it. */
+async function startConformanceDemo() {
+  const bin = join(import.meta.dirname, '../../bin/gatehouse.js');
+  const child = spawn(process.execPath, [bin, 'demo', '--conformance', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const found = /demo MCP server on (http:\/\/\S+\/mcp)/.exec(seen)?.[1];
+      if (found) resolve(found);
+    });
+    child.once('exit', (code) => reject(new Error(`gatehouse demo --conformance exited (${code}): ${seen}`)));
+  });
+  return { url, close: () => child.kill('SIGTERM') };
+}
+
 // The demo upstream, alone, for the baseline; every Gatehouse endpoint forwards to this same server.
-const demo = createDemoUpstream();
-const direct = new Hono();
-direct.all('/mcp', (c) => demo.fetch(c.req.raw));
-const directServer = await listen(direct, '127.0.0.1', 0);
-const upstream = { url: `${directServer.url}/mcp` };
+const demo = await startConformanceDemo();
+const upstream = { url: demo.url };
 const scopes = [{ name: 'mcp:tools', description: 'Use the tools' }];
 const SERVICE_TOKEN = 'conformance-service-token-0123456789abcdef';
 
@@ -135,23 +149,26 @@ const proxies = await Promise.all(modes.map((m) => startBearerProxy(`${gatehouse
 let problems = 0;
 try {
   for (const revision of REVISIONS) {
-    const alone = await runSuite(`${directServer.url}/mcp`, revision, join(OUT, revision, 'direct'));
+    const alone = await runSuite(demo.url, revision, join(OUT, revision, 'direct'));
     const passed = (checks: Check[]) => checks.filter((c) => c.status === 'SUCCESS').length;
     console.log(`conformance server ${revision}: direct ${passed(alone)}/${alone.length} passed`);
     for (const [index, { mode }] of modes.entries()) {
       const through = await runSuite(proxies[index]?.url ?? '', revision, join(OUT, revision, mode));
       const failing = through.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING');
-      const unexpected = failing.filter((c) => !expected.has(c.id));
+      const unexpected = failing.filter((c) => !expected.has(c.id) && !(mode === 'hub' && hubLosses.has(c.id)));
       console.log(
         `  through Gatehouse (${mode}): ${passed(through)}/${through.length} passed, ${failing.length} failing (${unexpected.length} unexpected)`,
       );
       for (const check of unexpected)
         console.log(`    ${check.status} ${check.id}: ${(check.errorMessage ?? '').slice(0, 160)}`);
       problems += unexpected.length;
-      if (passed(through) < passed(alone)) {
-        const lost = alone.filter(
-          (c) => c.status === 'SUCCESS' && !through.some((t) => t.id === c.id && t.status === 'SUCCESS'),
-        );
+      const lost = alone.filter(
+        (c) =>
+          c.status === 'SUCCESS' &&
+          !through.some((t) => t.id === c.id && t.status === 'SUCCESS') &&
+          !(mode === 'hub' && hubLosses.has(c.id)),
+      );
+      if (lost.length > 0) {
         console.log(`    passes fewer checks than the upstream alone: ${lost.map((c) => c.id).join(', ')}`);
         problems++;
       }
@@ -160,7 +177,6 @@ try {
 } finally {
   for (const proxy of proxies) proxy.close();
   await gatehouse.close();
-  await directServer.close();
-  await demo.close();
+  demo.close();
 }
 process.exit(problems > 0 ? 1 : 0);
