@@ -302,6 +302,8 @@ export async function startGatehouse(
       clearInterval(sweep);
       clearInterval(identitySweep);
       for (const cleanup of cleanups) await cleanup();
+      // The last batched tool-call events, written before the database goes.
+      await core.audit.flush();
       await core.database.close();
     },
   };

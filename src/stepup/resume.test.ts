@@ -37,7 +37,7 @@ async function setup() {
     issuer: 'https://gatehouse.test',
     stepUps,
     requestStates,
-    audit: { record: async (event: AuditInput) => void audited.push(event) },
+    audit: { record: async (event: AuditInput) => void audited.push(event), flush: async () => {} },
     now,
     waitMs: 0,
     pollMs: 1,

@@ -108,6 +108,8 @@ export interface AuditFilter {
 
 export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
+  /** Several events in one statement (the batched tool-call events). */
+  appendMany(events: readonly AuditEvent[]): Promise<void>;
   /** Newest first. */
   query(filter: AuditFilter): Promise<AuditEvent[]>;
   /** Oldest first from `at` (and after the id `after`, to page), for export. */

@@ -15,7 +15,17 @@ export interface AuditInput {
 export interface AuditLog {
   /** Stores the event and writes one JSON log line. Never throws: a failed write is logged as an error. */
   record(input: AuditInput): Promise<void>;
+  /** Writes the batched events now (at shutdown, and for tests). */
+  flush(): Promise<void>;
 }
+
+/**
+ * Events written in batches: one per tool call, the hot path's only write. Stored within BATCH_MS (or
+ * at BATCH_MAX), in one statement; every other event is written at once.
+ */
+const BATCHED: ReadonlySet<AuditEventName> = new Set(['tool.called', 'hub.tool_called']);
+const BATCH_MS = 250;
+const BATCH_MAX = 200;
 
 /** Ids sort by time (fixed-width base-36 milliseconds) so keyset pages and exports follow the clock. */
 export function auditEventId(at: number): string {
@@ -29,7 +39,22 @@ export function createAuditLog(deps: {
   /** told of each event's name (the metrics count them) */
   onEvent?: (name: AuditEventName) => void;
 }): AuditLog {
+  let batch: AuditEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = async () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const events = batch;
+    batch = [];
+    if (events.length === 0) return;
+    try {
+      await deps.store.appendMany(events);
+    } catch (error) {
+      deps.logger.error({ err: error, auditEvents: events.length }, 'audit events could not be stored');
+    }
+  };
   return {
+    flush,
     async record(input) {
       const at = deps.now();
       deps.onEvent?.(input.event);
@@ -47,6 +72,15 @@ export function createAuditLog(deps: {
       // The log line leaves the IP out (PII stays off logs by default); the table keeps it for admins.
       const { ip: _ip, details, ...line } = event;
       deps.logger.info({ audit: { ...line, ...details } }, `audit ${event.event}`);
+      if (BATCHED.has(event.event)) {
+        batch.push(event);
+        if (batch.length >= BATCH_MAX) await flush();
+        else if (!timer) {
+          timer = setTimeout(() => void flush(), BATCH_MS);
+          timer.unref();
+        }
+        return;
+      }
       try {
         await deps.store.append(event);
       } catch (error) {

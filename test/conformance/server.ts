@@ -155,7 +155,9 @@ try {
     for (const [index, { mode }] of modes.entries()) {
       const through = await runSuite(proxies[index]?.url ?? '', revision, join(OUT, revision, mode));
       const failing = through.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING');
-      const unexpected = failing.filter((c) => !expected.has(c.id) && !(mode === 'hub' && hubLosses.has(c.id)));
+      const unexpected = failing.filter(
+        (c) => !expected.has(c.id) && !(mode === 'hub' && hubLosses.has(c.id)),
+      );
       console.log(
         `  through Gatehouse (${mode}): ${passed(through)}/${through.length} passed, ${failing.length} failing (${unexpected.length} unexpected)`,
       );

@@ -107,11 +107,15 @@ describe('Prometheus metrics after a real flow', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line.msg === 'request' && line.path === '/mcp');
     expect(lines.some((line) => line.mcpMethod === 'tools/call' && line.tool === 'echo')).toBe(true);
-    const calls = await gatehouse.database.db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('event', '=', 'tool.called')
-      .execute();
+    // Tool-call events are written in batches (within 250 ms).
+    const toolCalls = () =>
+      gatehouse.database.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('event', '=', 'tool.called')
+        .execute();
+    await expect.poll(async () => (await toolCalls()).length, { timeout: 3000 }).toBe(3);
+    const calls = await toolCalls();
     const details = calls.map((row) => JSON.parse(row.details) as Record<string, unknown>);
     expect(details).toEqual(
       expect.arrayContaining([

@@ -19,7 +19,7 @@ describe('the catalog', () => {
     audited = [];
     catalog = createCatalog({
       store,
-      audit: { record: async (input) => void audited.push(input) },
+      audit: { record: async (input) => void audited.push(input), flush: async () => {} },
       now: () => 1_000,
       allowLoopbackHttp: false,
       cacheMs: 0,

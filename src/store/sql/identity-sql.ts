@@ -174,6 +174,25 @@ export function createSqlAuditStore({ db }: SqlDatabase): AuditStore {
         JSON.stringify(event.details),
       );
     },
+    async appendMany(events) {
+      if (events.length === 0) return;
+      await db
+        .insertInto('audit_events')
+        .values(
+          events.map((event) => ({
+            id: event.id,
+            at: event.at,
+            event: event.event,
+            user_id: event.userId,
+            client_id: event.clientId,
+            resource: event.resource,
+            ip: event.ip,
+            reason: event.reason,
+            details: JSON.stringify(event.details),
+          })),
+        )
+        .execute();
+    },
     async query(filter) {
       let query = db.selectFrom('audit_events').selectAll();
       if (filter.userIds) {
