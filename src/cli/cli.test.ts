@@ -288,6 +288,11 @@ describe('gatehouse dev', () => {
     try {
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
+      // Metrics on a loopback listener of their own, named in the banner.
+      const metricsUrl = /metrics: {4}(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(first.output())?.[1];
+      expect(metricsUrl).toBeDefined();
+      const scraped = await (await fetch(metricsUrl ?? '')).text();
+      expect(scraped).toContain('gatehouse_http_requests_total{route="/readyz",method="GET",status="200"} 1');
     } finally {
       await first.stop();
     }

@@ -40,6 +40,8 @@ export function devConfig(io: CliIo, port: number | undefined): GatehouseConfig 
       ...secrets,
       database: { url: `sqlite:${resolve(stateDir, 'gatehouse.db')}` },
       log: { level: 'info', pretty: !io.env.CI },
+      // Prometheus metrics on a loopback port of their own (any free one: two dev servers may run at once).
+      metrics: { enabled: true, host: '127.0.0.1', port: 0 },
       devLogin: { enabled: true },
       // Anyone may use the dev login; dev@example.com (the form's default) is an admin (audit log).
       access: { allowAnyone: true, admins: { emails: ['dev@example.com'] } },
@@ -156,8 +158,9 @@ export async function runServer(config: GatehouseConfig, io: CliIo): Promise<num
     );
   if (config.playground.enabled) io.out(`  playground: ${gatehouse.url}/playground`);
   io.out(
-    `  audit log:  ${gatehouse.url}/admin/audit (admins)${config.hub.enabled ? `   catalog: ${gatehouse.url}/admin/catalog` : ''}`,
+    `  admin:      ${gatehouse.url}/admin/users  clients: ${gatehouse.url}/admin/clients  audit: ${gatehouse.url}/admin/audit${config.hub.enabled ? `  catalog: ${gatehouse.url}/admin/catalog` : ''}`,
   );
+  if (gatehouse.metricsUrl) io.out(`  metrics:    ${gatehouse.metricsUrl}  (Prometheus; its own listener)`);
   return new Promise((done) => {
     const stop = () => {
       io.out('shutting down');
