@@ -1,7 +1,5 @@
 import { Hono } from 'hono';
-import { adminRoutes } from './admin/audit-routes';
-import { clientRoutes } from './admin/client-routes';
-import { userRoutes } from './admin/user-routes';
+import { adminPagesRoutes } from './admin/routes';
 import { type CoreOptions, composeCore, sweepIdentities } from './compose';
 import type { GatehouseConfig } from './config';
 import { createNavigation } from './console/navigation';
@@ -196,28 +194,8 @@ export async function startGatehouse(
       identityRoutes(identity),
       oauthRoutes(core.oauth, identity, core.ephemeral),
       accountRoutes(core.oauth, identity),
-      adminRoutes(identity, core.pats, core.auditStore, {
-        directory: core.directory,
-        clients: core.oauth.registry,
-        now: core.now,
-      }),
       tokenRoutes(core.pats, identity, core.audit),
-      clientRoutes(identity, core.pats, {
-        oauth: core.oauth,
-        configured: config.clients,
-        blocks: core.clientBlocks,
-        audit: core.audit,
-        now: core.now,
-      }),
-      userRoutes(identity, core.pats, {
-        directory: core.directory,
-        oauth: core.oauth,
-        pats: core.pats,
-        ...(hub ? { connections: async (userId: string) => (await hub.vault.list(userId)).length } : {}),
-        revokeEverything: core.revokeEverything,
-        audit: core.audit,
-        now: core.now,
-      }),
+      ...adminPagesRoutes(core, config, identity, hub),
       resourceRoutes(config.issuer, core.resources, gates),
       ...(hub && hubModules
         ? [
