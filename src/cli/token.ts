@@ -43,7 +43,8 @@ export async function tokenCommand(args: TokenArgs, io: CliIo): Promise<number> 
     const users = [];
     for (const record of candidates) {
       const profile = await core.directory.profile(record);
-      if (!args.idp || profile.idp === args.idp) users.push({ id: record.id, idp: profile.idp });
+      if (!args.idp || profile.idp === args.idp)
+        users.push({ id: record.id, idp: profile.idp, blocked: Boolean(record.blockedAt) });
     }
     if (users.length === 0) {
       io.err(`no user ${args.user}${args.idp ? ` at ${args.idp}` : ''} has signed in to this Gatehouse yet`);
@@ -72,6 +73,11 @@ export async function tokenCommand(args: TokenArgs, io: CliIo): Promise<number> 
         );
       }
       return 0;
+    }
+    // A blocked user holds nothing; a token made here would undo the block.
+    if (user.blocked) {
+      io.err(`${args.user} is blocked by an admin: unblock them at /admin/users first`);
+      return 1;
     }
     const defaultResource = core.resources.find((r) => (r.auth ?? ['oauth', 'pat']).includes('pat'));
     const created = await createPat(core.pats, user.id, {

@@ -43,6 +43,32 @@ access: { allowAnyone: true }
   };
   const call = (token: string) => listTools(gh.url, token);
 
+  it('refuses a token for a user an admin blocked (the block revoked everything they held)', async () => {
+    await devLogin(createBrowser(gh.url), 'blocked@example.com');
+    const [record] = await gh.database.db
+      .selectFrom('users')
+      .select('id')
+      .orderBy('last_login_at', 'desc')
+      .execute();
+    await gh.database.db
+      .updateTable('users')
+      .set({ blocked_at: Date.now() })
+      .where('id', '=', record?.id ?? '')
+      .execute();
+    const refused = await run(
+      'create',
+      '--user',
+      'blocked@example.com',
+      '--name',
+      'x',
+      '--scope',
+      'mcp:tools',
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.err.join('\n')).toContain('blocked@example.com is blocked by an admin');
+    expect(await gh.database.db.selectFrom('personal_access_tokens').selectAll().execute()).toEqual([]);
+  });
+
   it('creates a token for a user (printed once), lists it by prefix and revokes it', async () => {
     const created = await run(
       'create',
