@@ -13,6 +13,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import { missingCapability } from './diagnostic-fixtures';
+import { createTaskSurface } from './task-fixtures';
 import { createDemoServer, type DemoUpstream } from './upstream';
 
 /** Open 2025-era sessions kept at most; the oldest goes first. */
@@ -42,6 +43,7 @@ export function createConformanceUpstream(): DemoUpstream {
   // such as a gateway's per-call bridge); an `initialize` opens a session instead.
   const modern = createMcpHandler(factory);
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
+  const taskSurface = createTaskSurface();
   const hosts = localhostAllowedHostnames();
   const origins = localhostAllowedOrigins();
 
@@ -82,7 +84,7 @@ export function createConformanceUpstream(): DemoUpstream {
         hostHeaderValidationResponse(request, hosts) ?? originValidationResponse(request, origins);
       if (refused) return refused;
       if (await isLegacyRequest(request.clone())) return legacy(request);
-      return (await missingCapability(request)) ?? modern.fetch(request);
+      return (await taskSurface(request)) ?? (await missingCapability(request)) ?? modern.fetch(request);
     },
     async close() {
       for (const transport of sessions.values()) await transport.close();

@@ -26,6 +26,17 @@ async function connect(demo: DemoUpstream) {
   return client;
 }
 
+/** A task-surface answer, as far as the test reads it. */
+interface TaskAnswer {
+  result?: {
+    resultType?: string;
+    status?: string;
+    taskId?: string;
+    result?: { content?: Array<{ text?: string }> };
+  };
+  error?: { code: number };
+}
+
 const post = (demo: DemoUpstream, body: unknown, headers: Record<string, string> = {}) =>
   demo.fetch(
     new Request(URL_, {
@@ -122,5 +133,54 @@ describe('the demo upstream', () => {
     expect((await call({ inputResponses: answer, requestState: `${state}x` })).error?.code).toBe(-32602);
     const done = await call({ inputResponses: answer, requestState: state });
     expect(done.result?.content).toEqual([{ type: 'text', text: 'state verified' }]);
+  });
+
+  it('with --conformance, serves the tasks extension: created, polled, cancelled; refused without it', async () => {
+    const demo = createConformanceUpstream();
+    open.push(demo);
+    const rpc = async (method: string, params: Record<string, unknown>, tasks: boolean, name?: string) => {
+      const capabilities = tasks ? { extensions: { 'io.modelcontextprotocol/tasks': {} } } : {};
+      const response = await post(
+        demo,
+        {
+          jsonrpc: '2.0',
+          id: 9,
+          method,
+          params: {
+            ...params,
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientCapabilities': capabilities,
+            },
+          },
+        },
+        {
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': method,
+          ...(name === undefined ? {} : { 'mcp-name': name }),
+        },
+      );
+      return { status: response.status, ...((await response.json()) as TaskAnswer) };
+    };
+    const refused = await rpc('tools/call', { name: 'failing_job', arguments: {} }, false, 'failing_job');
+    expect(refused).toMatchObject({ status: 400, error: { code: -32021 } });
+    expect((await rpc('tasks/get', { taskId: 'x' }, false, 'x')).error?.code).toBe(-32021);
+
+    const created = await rpc(
+      'tools/call',
+      { name: 'slow_compute', arguments: { seconds: 0 } },
+      true,
+      'slow_compute',
+    );
+    expect(created.result).toMatchObject({ resultType: 'task', status: 'working', ttlMs: 60000 });
+    const taskId = String(created.result?.taskId);
+    await expect
+      .poll(async () => (await rpc('tasks/get', { taskId }, true, taskId)).result?.status)
+      .toBe('completed');
+    const done = await rpc('tasks/get', { taskId }, true, taskId);
+    expect(done.result?.result?.content?.[0]?.text).toBe('Computed result after 0s');
+    expect((await rpc('tasks/cancel', { taskId }, true, taskId)).result).toEqual({ resultType: 'complete' });
+    expect((await rpc('tasks/get', { taskId: 'nope' }, true, 'nope')).error?.code).toBe(-32602);
+    expect((await rpc('tasks/get', { taskId }, true, 'another')).error?.code).toBe(-32020);
   });
 });

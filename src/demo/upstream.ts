@@ -4,6 +4,7 @@ import { sha256 } from '../crypto';
 import { type ListChanges, registerDiagnosticFixtures } from './diagnostic-fixtures';
 import { registerConformanceFixtures } from './fixtures';
 import { registerInputFixtures } from './input-fixtures';
+import { registerTaskFixtures, TASKS_EXTENSION } from './task-fixtures';
 
 export interface DemoUpstreamOptions {
   /** Whether a request's `Authorization` header is a key this upstream accepts; absent: every request. */
@@ -33,7 +34,11 @@ export function createDemoServer(
     { name: 'gatehouse-demo', version: '0.1.0' },
     conformance
       ? {
-          capabilities: { logging: {}, resources: { subscribe: true } },
+          capabilities: {
+            logging: {},
+            resources: { subscribe: true },
+            extensions: { [TASKS_EXTENSION]: {} },
+          },
           requestState: { verify: (state, ctx) => conformance.states.verify(state, ctx) },
         }
       : {},
@@ -90,6 +95,7 @@ export function createDemoServer(
     registerConformanceFixtures(server);
     registerInputFixtures(server, conformance.states);
     registerDiagnosticFixtures(server, conformance.changes);
+    registerTaskFixtures(server);
   }
   return server;
 }
