@@ -32,7 +32,15 @@ import {
   type SqlDatabase,
   sweepExpired,
 } from './store';
-import { createAuditLog, createLogger, createMetrics, type Logger, noMetrics } from './telemetry';
+import {
+  createAuditLog,
+  createLogger,
+  createMetrics,
+  createTracing,
+  type Logger,
+  noMetrics,
+  noTracing,
+} from './telemetry';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -99,6 +107,13 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
   const auditStore = createSqlAuditStore(database);
   // Off by default: when off, every count is a no-op on the hot path.
   const metrics = config.metrics.enabled ? createMetrics() : noMetrics;
+  const tracing = config.tracing.enabled
+    ? await createTracing({
+        endpoint: config.tracing.endpoint,
+        serviceName: config.tracing.serviceName,
+        sampleRatio: config.tracing.sampleRatio,
+      })
+    : noTracing;
   /** more of a user to revoke on drift (the hub's connections), registered once the hub exists */
   const revocationHooks: Array<(userId: string, reason: 'drift' | 'admin') => Promise<number>> = [];
   /** Everything a user holds — grants, personal access tokens, hub connections; how many went. */
@@ -215,6 +230,7 @@ export async function composeCore(config: GatehouseConfig, options: CoreOptions 
     verifier,
     audit,
     metrics,
+    tracing,
     auditStore,
     directory,
     providers,

@@ -178,6 +178,7 @@ export async function startGatehouse(
     ipLimiter,
     logger: core.logger,
     metrics: core.metrics,
+    tracing: core.tracing,
     ephemeral: core.ephemeral,
     ping: core.database.ping,
     now: core.now,
@@ -216,6 +217,7 @@ export async function startGatehouse(
     issuer: config.issuer,
     logger: core.logger,
     metrics: core.metrics,
+    tracing: core.tracing,
     trustProxyHops: config.http.trustProxyHops,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ipLimiter,
@@ -280,8 +282,9 @@ export async function startGatehouse(
       clearInterval(sweep);
       clearInterval(identitySweep);
       for (const cleanup of cleanups) await cleanup();
-      // The last batched tool-call events, written before the database goes.
+      // The last batched tool-call events, written before the database goes; the last spans exported.
       await core.audit.flush();
+      await core.tracing.shutdown();
       await core.database.close();
     },
   };

@@ -170,6 +170,22 @@ export const configSchema = z
           .describe("the metrics listener's port (0: any free port)"),
       })
       .prefault({}),
+    tracing: z
+      .object({
+        enabled: z.boolean().default(false).describe('export OpenTelemetry traces over OTLP/HTTP'),
+        endpoint: z
+          .url({ protocol: /^https?$/ })
+          .default('http://127.0.0.1:4318/v1/traces')
+          .describe('the OTLP/HTTP traces endpoint of your collector'),
+        serviceName: z.string().min(1).default('gatehouse').describe('service.name of the spans'),
+        sampleRatio: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(1)
+          .describe('share of new traces recorded (a sampled caller trace is always followed)'),
+      })
+      .prefault({}),
     resources: z
       .array(resourceSchema)
       .min(1, 'at least one protected resource is required')

@@ -177,3 +177,26 @@ export function answerOutcome(answer: PlainAnswer): 'ok' | 'error' {
         : '';
   return /"isError"\s*:\s*true|"error"\s*:\s*\{/.test(text) ? 'error' : 'ok';
 }
+
+/**
+ * The body with W3C trace context in each request's `params._meta` (`traceparent`, `tracestate`: the keys
+ * MCP reserves for it), or undefined when it carries no request.
+ */
+export function withTraceContext(
+  messages: readonly RpcMessage[],
+  traceparent: string,
+  tracestate: string | undefined,
+): string | undefined {
+  if (!messages.some(isRequest)) return undefined;
+  const traced = messages.map((message) => {
+    if (!isRequest(message) || (message.params !== undefined && !isObject(message.params))) return message;
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    const meta = isObject(params._meta) ? params._meta : {};
+    const { tracestate: _old, ...kept } = meta;
+    return {
+      ...message,
+      params: { ...params, _meta: { ...kept, traceparent, ...(tracestate ? { tracestate } : {}) } },
+    };
+  });
+  return JSON.stringify(traced.length === 1 ? traced[0] : traced);
+}

@@ -11,6 +11,7 @@ import {
   mcpFactsOf,
   parseMessages,
   type RpcMessage,
+  withTraceContext,
 } from './json-rpc';
 import type { SessionBinding } from './session-binding';
 import { rewriteSseMessages, sseAnswerState } from './sse';
@@ -113,8 +114,9 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     request: PlainRequest,
     caller: Caller,
     messages: RpcMessage[],
-    body: string | undefined,
+    received: string | undefined,
   ): Promise<PlainAnswer> {
+    let body = received;
     // Per-tool scopes (MCP 2026-07-28 scope challenge, RFC 6750 §3.1): a tool the token cannot use.
     if (caller.scopes) {
       for (const message of messages) {
@@ -133,6 +135,14 @@ export function createEndpointProxy(options: EndpointProxyOptions) {
     for (const [name, value] of request.headers()) {
       if (FORWARDED_REQUEST.has(name) || (name.startsWith('mcp-') && name !== 'mcp-session-id'))
         headers[name] = value;
+    }
+    // Tracing on: the upstream joins Gatehouse's span (W3C header, and the MCP `_meta` keys).
+    const trace = request.facts?.traceparent;
+    if (trace) {
+      headers.traceparent = trace;
+      if (request.facts?.tracestate) headers.tracestate = request.facts.tracestate;
+      else delete headers.tracestate;
+      if (body !== undefined) body = withTraceContext(messages, trace, request.facts?.tracestate) ?? body;
     }
     const presentedSession = request.header('mcp-session-id');
     if (presentedSession !== undefined) {

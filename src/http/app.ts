@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { GatehouseConfig } from '../config';
 import type { EphemeralStore } from '../store';
-import { type Logger, type Metrics, noMetrics } from '../telemetry';
+import { type Logger, type Metrics, noMetrics, noTracing, type Tracing } from '../telemetry';
 import type { AppEnv } from './context';
 import { HttpError } from './errors';
 import { type HeapUsage, healthRoutes } from './health';
@@ -17,6 +17,8 @@ export interface AppDeps {
   logger: Logger;
   /** request counts and latencies per route (default: none) */
   metrics?: Metrics;
+  /** a span per request (default: none) */
+  tracing?: Tracing;
   ephemeral: EphemeralStore;
   /** Resolves when the database answers. */
   ping: () => Promise<void>;
@@ -37,7 +39,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config, logger } = deps;
   const app = new Hono<AppEnv>();
 
-  app.use(requestContext(logger, config.http.trustProxyHops, deps.metrics ?? noMetrics));
+  app.use(
+    requestContext(logger, config.http.trustProxyHops, deps.metrics ?? noMetrics, deps.tracing ?? noTracing),
+  );
   app.use(securityHeaders(config.issuer));
   if (config.http.rateLimit.enabled) {
     let limiter = deps.ipLimiter;

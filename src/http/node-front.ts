@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger, type Metrics, noMetrics } from '../telemetry';
+import { type Logger, type Metrics, noMetrics, noTracing, type Tracing } from '../telemetry';
 import { clientAddress } from './client-ip';
 import { lazyRequestLog, type RequestLog } from './context';
 import { HttpError } from './errors';
@@ -19,6 +19,8 @@ export interface NodeFrontOptions {
   logger: Logger;
   /** request counts and latencies, per route and per MCP method and tool (default: none) */
   metrics?: Metrics;
+  /** a span per request (default: none) */
+  tracing?: Tracing;
   trustProxyHops: number;
   bodyLimitBytes: number;
   /** the per-IP limit every route has (the Hono app's own); absent when rate limiting is off */
@@ -41,6 +43,7 @@ const NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function createNodeFront(options: NodeFrontOptions): NodeFront {
   const { logger, ipLimiter, bodyLimitBytes } = options;
   const metrics = options.metrics ?? noMetrics;
+  const tracing = options.tracing ?? noTracing;
   const routes = new Map(options.routes.map((route) => [route.path, route]));
   const baseHeaders = Object.fromEntries(securityHeaderList(options.issuer));
 
@@ -61,9 +64,18 @@ export function createNodeFront(options: NodeFrontOptions): NodeFront {
     const log = lazyRequestLog(logger, requestId);
     // What the route learns (the MCP method and tool) joins the log line and the metrics.
     const facts: RequestFacts = {};
+    const span = tracing.enabled ? startSpan(tracing, incoming, path, facts) : undefined;
     outgoing.once('finish', () => {
       const seconds = (performance.now() - started) / 1000;
       const { mcp } = facts;
+      if (span) {
+        if (mcp)
+          span.set({
+            'mcp.method.name': mcp.method,
+            ...(mcp.tool === undefined ? {} : { 'gen_ai.tool.name': mcp.tool }),
+          });
+        span.end(outgoing.statusCode);
+      }
       if (metrics.enabled) {
         metrics.request(path, incoming.method ?? 'GET', outgoing.statusCode, seconds);
         if (mcp) metrics.mcp(mcp, facts.outcome ?? (outgoing.statusCode < 400 ? 'ok' : 'error'), seconds);
@@ -102,6 +114,22 @@ export function createNodeFront(options: NodeFrontOptions): NodeFront {
     );
     return true;
   };
+}
+
+/** A server span for the request, child of the caller's trace context; its own context goes upstream. */
+function startSpan(tracing: Tracing, incoming: IncomingMessage, path: string, facts: RequestFacts) {
+  const header = (name: string) => {
+    const value = incoming.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const span = tracing.start(
+    `${incoming.method ?? 'GET'} ${path}`,
+    { traceparent: header('traceparent'), tracestate: header('tracestate') },
+    { 'http.request.method': incoming.method ?? 'GET', 'url.path': path, 'http.route': path },
+  );
+  if (span.traceparent) facts.traceparent = span.traceparent;
+  if (span.tracestate) facts.tracestate = span.tracestate;
+  return span;
 }
 
 async function serveOne(

@@ -25,6 +25,9 @@ export interface RequestFacts {
   mcp?: McpFacts;
   /** a tool call's outcome when its answer says (a tool error is an HTTP 200) */
   outcome?: 'ok' | 'error';
+  /** this request's span, as W3C trace context for the upstream (tracing on) */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface PlainAnswer {

@@ -10,3 +10,4 @@ export {
 export { createLogger, createMemoryDestination, type Logger, type LoggerOptions } from './logger';
 export { createMetrics, type McpFacts, type Metrics, noMetrics, type UpstreamErrorClass } from './metrics';
 export { isSensitiveName, REDACTED, scrub, scrubText } from './redact';
+export { createTracing, noTracing, type RequestSpan, type Tracing } from './tracing';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mcpFactsOf } from '../gateway/json-rpc';
+import { mcpFactsOf, withTraceContext } from '../gateway/json-rpc';
 import { createMetrics, noMetrics } from './metrics';
 
 describe('metrics', () => {
@@ -45,5 +45,38 @@ describe('mcpFactsOf', () => {
       endpoint: '/mcp',
       method: 'response',
     });
+  });
+});
+
+describe('withTraceContext', () => {
+  const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  it("puts the trace context in each request's _meta, keeping what was there, leaving notifications alone", () => {
+    const body = withTraceContext(
+      [
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'echo', _meta: { progressToken: 7, tracestate: 'old' } },
+        },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 2, method: 'ping' },
+      ],
+      parent,
+      undefined,
+    );
+    expect(JSON.parse(body ?? '')).toEqual([
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'echo', _meta: { progressToken: 7, traceparent: parent } },
+      },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'ping', params: { _meta: { traceparent: parent } } },
+    ]);
+    expect(
+      withTraceContext([{ jsonrpc: '2.0', method: 'notifications/initialized' }], parent, 'k=v'),
+    ).toBeUndefined();
   });
 });

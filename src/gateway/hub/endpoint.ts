@@ -99,6 +99,15 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
       headers: () => headers.entries(),
       body,
       ...(request.signal ? { signal: request.signal } : {}),
+      // The request's span, for the upstream's trace context (the inner proxy records no facts of its own).
+      ...(request.facts?.traceparent
+        ? {
+            facts: {
+              traceparent: request.facts.traceparent,
+              ...(request.facts.tracestate ? { tracestate: request.facts.tracestate } : {}),
+            },
+          }
+        : {}),
     };
     const answer = await proxyFor(entry)(forwarded, {
       subject: userId,

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { Logger, Metrics } from '../../telemetry';
+import type { Logger, Metrics, Tracing } from '../../telemetry';
 import { clientIp } from '../client-ip';
 import { type AppEnv, lazyRequestLog } from '../context';
 
@@ -14,6 +14,7 @@ export function requestContext(
   logger: Logger,
   trustProxyHops: number,
   metrics: Metrics,
+  tracing: Tracing,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
@@ -26,7 +27,18 @@ export function requestContext(
     c.set('log', log);
     // Set before the handler runs: changing headers of a finished response makes the Node adapter copy it.
     c.header('X-Request-Id', requestId);
+    const span = tracing.enabled
+      ? tracing.start(
+          `${c.req.method} ${c.req.path}`,
+          { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') },
+          { 'http.request.method': c.req.method, 'url.path': c.req.path },
+        )
+      : undefined;
     await next();
+    if (span) {
+      span.set({ 'http.route': routePath(c) });
+      span.end(c.res.status);
+    }
     // A Response the handler built itself does not carry what was set before (see security-headers.ts).
     if (!c.res.headers.has('x-request-id')) c.res.headers.set('X-Request-Id', requestId);
     const path = c.req.path;
