@@ -195,10 +195,14 @@ describe('gatehouse serve / migrate / help', () => {
 });
 
 /** Starts `gatehouse dev` as a real process and waits for it to print its URL. */
-function startDev(cwd: string, port: number): Promise<{ stop: () => Promise<void>; output: () => string }> {
+function startDev(
+  cwd: string,
+  port: number,
+  env: NodeJS.ProcessEnv = { CI: 'true' },
+): Promise<{ stop: () => Promise<void>; output: () => string }> {
   const child = spawn(process.execPath, [BIN, 'dev', '--port', String(port)], {
     cwd,
-    env: { ...process.env, CI: 'true' },
+    env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...env },
   });
   let output = '';
   child.stdout.on('data', (chunk) => {
@@ -309,5 +313,20 @@ describe('gatehouse dev', () => {
     const second = await startDev(cwd, port);
     await second.stop();
     expect(readFileSync(secretsPath, 'utf8')).toBe(secrets);
+  });
+
+  it('writes readable log lines without colour codes when its output is not a terminal', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-dev-'));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    // Not CI: the human-readable (pretty) lines of `gatehouse dev`, piped here as into a file.
+    const dev = await startDev(cwd, port, { CI: undefined });
+    try {
+      await fetch(`http://127.0.0.1:${port}/`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await dev.stop();
+    }
+    expect(dev.output()).toMatch(/INFO.*database migrated/);
+    expect(dev.output()).not.toContain('\u001b[');
   });
 });

@@ -19,7 +19,12 @@ export function createLogger(options: LoggerOptions): Logger {
     options.pretty && !options.destination
       ? pino.transport({
           target: 'pino-pretty',
-          options: { colorize: true, translateTime: 'SYS:HH:MM:ss', singleLine: true },
+          // Colour only for a terminal: piped into a file or a log collector, escape codes are noise.
+          options: {
+            colorize: process.stdout.isTTY === true && !process.env.NO_COLOR,
+            translateTime: 'SYS:HH:MM:ss',
+            singleLine: true,
+          },
         })
       : undefined;
   return pino(
