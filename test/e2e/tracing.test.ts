@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoUpstream } from '../../src/demo/upstream';
 import { listen } from '../../src/http';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
+import { createHubPat } from '../support/hub';
 import { mcpPostHeaders } from '../support/mcp-call';
-import { accessTokenThroughPages } from '../support/oauth-driver';
+import { accessTokenThroughPages, createBrowser, devLogin } from '../support/oauth-driver';
 
 const REDIRECT = 'http://127.0.0.1:9999/callback';
 const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -70,6 +71,19 @@ describe('OpenTelemetry traces', () => {
         },
       ],
       clients: [{ clientId: 'cli', clientName: 'Test CLI', redirectUris: [REDIRECT] }],
+      // The same upstream through the hub, its tools under their own names.
+      hub: {
+        enabled: true,
+        catalog: [
+          {
+            slug: 'traced',
+            name: 'Traced',
+            url: `${upstream.url}/mcp`,
+            auth: { type: 'none' },
+            toolPrefix: 'none',
+          },
+        ],
+      },
     });
   });
   afterAll(async () => {
@@ -96,6 +110,28 @@ describe('OpenTelemetry traces', () => {
     expect(traceId).toBe(CLIENT_TRACE);
     expect(spanId).not.toBe(CLIENT_SPAN);
     expect(call?.meta).toEqual({ traceparent: call?.header });
+
+    // Through the hub as well: the upstream joins the same trace, under the hub request's span.
+    const browser = createBrowser(gatehouse.url);
+    await devLogin(browser, 'tracer@example.com');
+    const hubAnswer = await fetch(`${gatehouse.url}/hub/mcp`, {
+      method: 'POST',
+      headers: {
+        ...mcpPostHeaders(await createHubPat(browser, 'traced')),
+        traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text: 'via the hub' } },
+      }),
+    });
+    expect(await hubAnswer.text()).toContain('via the hub');
+    const viaHub = seen.at(-1);
+    expect(viaHub?.header).toMatch(new RegExp(`^00-${CLIENT_TRACE}-[0-9a-f]{16}-01$`));
+    expect(viaHub?.header).not.toBe(call?.header);
+    expect(viaHub?.meta).toEqual({ traceparent: viaHub?.header });
 
     await gatehouse.close(); // exports what is buffered
     const spans = collector.bodies.flatMap((body) =>
