@@ -116,6 +116,13 @@ const askText = (message: string, field: string) =>
     requestedSchema: { type: 'object', properties: { [field]: { type: 'string' } }, required: [field] },
   });
 
+/** The suite's yes/no question (the request-state and signed-state tools). */
+const pleaseConfirm = () =>
+  inputRequired.elicit({
+    message: 'Please confirm',
+    requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
+  });
+
 /** An accepted elicitation's content, when the retry carries one under `key`. */
 function accepted(ctx: ServerContext, key: string): Record<string, unknown> | undefined {
   const answer = ctx.mcpReq.inputResponses?.[key];
@@ -179,12 +186,7 @@ function registerInputRequiredFixtures(server: McpServer, states: RequestStateCo
       const state = ctx.mcpReq.requestState<{ step: string }>();
       if (state?.step === 'confirm' && has(ctx, 'confirm')) return text('state-ok: confirmed');
       return inputRequired({
-        inputRequests: {
-          confirm: inputRequired.elicit({
-            message: 'Please confirm',
-            requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
-          }),
-        },
+        inputRequests: { confirm: pleaseConfirm() },
         requestState: await states.mint({ step: 'confirm' }),
       });
     },
@@ -237,12 +239,7 @@ function registerInputRequiredFixtures(server: McpServer, states: RequestStateCo
       // A tampered state never gets here: the server's requestState hook refuses it (-32602).
       if (ctx.mcpReq.requestState() !== undefined && has(ctx, 'confirm')) return text('state verified');
       return inputRequired({
-        inputRequests: {
-          confirm: inputRequired.elicit({
-            message: 'Please confirm',
-            requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
-          }),
-        },
+        inputRequests: { confirm: pleaseConfirm() },
         requestState: await states.mint({ step: 'confirm' }),
       });
     },

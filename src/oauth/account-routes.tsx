@@ -4,12 +4,11 @@ import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { type ConnectedApp, ConnectedAppsPage } from '../pages/connected-apps-page';
 import { ErrorPage } from '../pages/error-page';
+import { utcMinute } from '../pages/format';
 import type { AuthorizationServerDeps, GrantClaims } from './deps';
 import { unseal } from './deps';
 import { userHash } from './issue';
 import { revokeGrant } from './token';
-
-const minutes = (at: number) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 /** "Connected apps": the signed-in user's grants, each revocable. */
 export function accountRoutes(deps: AuthorizationServerDeps, identity: IdentityDeps): Hono<AppEnv> {
@@ -29,8 +28,8 @@ export function accountRoutes(deps: AuthorizationServerDeps, identity: IdentityD
         scopes: claims.scopes,
         resource: claims.resource,
         ...(claims.redirectTarget ? { redirectTarget: claims.redirectTarget } : {}),
-        authorizedAt: minutes(grant.createdAt),
-        lastUsedAt: minutes(grant.lastUsedAt),
+        authorizedAt: utcMinute(grant.createdAt),
+        lastUsedAt: utcMinute(grant.lastUsedAt),
       });
     }
     const csrf = await csrfToken(identity.hmacKey, session.id, 'apps');

@@ -1,7 +1,9 @@
 import type { ClientOrigin, ClientRow } from '../admin/clients';
 import type { Viewer } from '../identity/web-session';
+import { utcMinute } from './format';
 import { Layout } from './layout';
 import { Notices } from './notices';
+import { PostButton } from './revoke-form';
 
 export interface ClientsPageProps {
   viewer?: Viewer | undefined;
@@ -20,9 +22,9 @@ const ORIGIN: Record<ClientOrigin, string> = {
   cimd: 'metadata document (CIMD)',
 };
 
-const when = (at: number | undefined) =>
-  at ? `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC` : 'never';
+const when = (at: number | undefined) => (at ? utcMinute(at) : 'never');
 
+/** One of the page's actions on a client or a host: `/admin/clients/<action>`. */
 function Action(props: {
   csrf: string;
   action: string;
@@ -32,13 +34,13 @@ function Action(props: {
   danger?: boolean;
 }) {
   return (
-    <form method="post" action={`/admin/clients/${props.action}`}>
-      <input type="hidden" name="csrf" value={props.csrf} />
-      <input type="hidden" name={props.field} value={props.value} />
-      <button type="submit" class={props.danger ? 'danger' : undefined}>
-        {props.label}
-      </button>
-    </form>
+    <PostButton
+      action={`/admin/clients/${props.action}`}
+      csrf={props.csrf}
+      label={props.label}
+      field={{ name: props.field, value: props.value }}
+      {...(props.danger ? { danger: true } : {})}
+    />
   );
 }
 

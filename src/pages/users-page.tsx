@@ -1,7 +1,9 @@
 import type { UserRow } from '../admin/users';
 import type { Viewer } from '../identity/web-session';
+import { utcMinute } from './format';
 import { Layout } from './layout';
 import { Notices } from './notices';
+import { PostButton } from './revoke-form';
 
 export interface UsersPageProps {
   viewer?: Viewer | undefined;
@@ -15,19 +17,6 @@ export interface UsersPageProps {
   previous?: number;
   message?: string;
   error?: string;
-}
-
-const when = (at: number) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
-
-function Action(props: { csrf: string; userId: string; action: string; label: string; danger?: boolean }) {
-  return (
-    <form method="post" action={`/admin/users/${encodeURIComponent(props.userId)}/${props.action}`}>
-      <input type="hidden" name="csrf" value={props.csrf} />
-      <button type="submit" class={props.danger ? 'danger' : undefined}>
-        {props.label}
-      </button>
-    </form>
-  );
 }
 
 /** Everyone who signed in, what they hold, and the admin's levers: revoke everything, block, unblock. */
@@ -71,17 +60,30 @@ export function UsersPage(props: UsersPageProps) {
                 <tr data-user={row.id}>
                   <td title={row.id}>{row.email}</td>
                   <td>{row.idp}</td>
-                  <td>{when(row.lastSeenAt)}</td>
+                  <td>{utcMinute(row.lastSeenAt)}</td>
                   <td>{row.grants}</td>
                   <td>{row.pats}</td>
                   {props.hub ? <td>{row.connections ?? 0}</td> : null}
                   <td>{row.blocked ? <strong>blocked</strong> : 'active'}</td>
                   <td class="row-actions">
-                    <Action csrf={props.csrf} userId={row.id} action="revoke" label="Revoke everything" />
+                    <PostButton
+                      csrf={props.csrf}
+                      action={`/admin/users/${encodeURIComponent(row.id)}/revoke`}
+                      label="Revoke everything"
+                    />
                     {row.blocked ? (
-                      <Action csrf={props.csrf} userId={row.id} action="unblock" label="Unblock" />
+                      <PostButton
+                        csrf={props.csrf}
+                        action={`/admin/users/${encodeURIComponent(row.id)}/unblock`}
+                        label="Unblock"
+                      />
                     ) : (
-                      <Action csrf={props.csrf} userId={row.id} action="block" label="Block" danger />
+                      <PostButton
+                        csrf={props.csrf}
+                        action={`/admin/users/${encodeURIComponent(row.id)}/block`}
+                        label="Block"
+                        danger
+                      />
                     )}
                   </td>
                 </tr>

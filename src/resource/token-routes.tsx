@@ -5,13 +5,13 @@ import { csrfToken, verifyCsrfToken } from '../identity/csrf';
 import type { Session } from '../identity/session';
 import { currentSession, type IdentityDeps, loginPath, viewerOf } from '../identity/web-session';
 import { ErrorPage } from '../pages/error-page';
+import { utcMinute } from '../pages/format';
 import { type TokenDraft, TokensPage } from '../pages/tokens-page';
 import type { AuditLog } from '../telemetry';
 import { createPat, listPats, type PatDeps, revokePat } from './pat';
 
 /** A time as the page shows it: minutes, with its zone (the server's clock is UTC; the reader's may not be). */
-const day = (at: number | null, none: string) =>
-  at === null ? none : `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+const day = (at: number | null, none: string) => (at === null ? none : utcMinute(at));
 
 /** Expiry choices offered on the page, up to the configured maximum. */
 export function expiryChoices(max: number, defaultDays: number): number[] {

@@ -6,12 +6,14 @@ import { createDemoUpstream } from '../../src/demo/upstream';
 import { listen } from '../../src/http';
 import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { createHubPat } from '../support/hub';
-import { mcpPostHeaders } from '../support/mcp-call';
+import { callToolRaw } from '../support/mcp-call';
 import { accessTokenThroughPages, createBrowser, devLogin } from '../support/oauth-driver';
 
 const REDIRECT = 'http://127.0.0.1:9999/callback';
 const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
+/** The caller's own trace context. */
+const CALLER = { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01` };
 
 /** An OTLP/HTTP collector on loopback that keeps what it is sent (JSON). */
 async function startCollector() {
@@ -93,16 +95,7 @@ describe('OpenTelemetry traces', () => {
 
   it("continues the caller's trace through Gatehouse to the upstream (header and MCP _meta) and exports the span", async () => {
     const token = await accessTokenThroughPages(gatehouse.url, { clientId: 'cli', redirectUri: REDIRECT });
-    const answer = await fetch(`${gatehouse.url}/mcp`, {
-      method: 'POST',
-      headers: { ...mcpPostHeaders(token), traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01` },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'echo', arguments: { text: 'traced' } },
-      }),
-    });
+    const answer = await callToolRaw(`${gatehouse.url}/mcp`, token, 'echo', { text: 'traced' }, CALLER);
     expect(await answer.text()).toContain('traced');
 
     const call = seen.at(-1);
@@ -114,19 +107,14 @@ describe('OpenTelemetry traces', () => {
     // Through the hub as well: the upstream joins the same trace, under the hub request's span.
     const browser = createBrowser(gatehouse.url);
     await devLogin(browser, 'tracer@example.com');
-    const hubAnswer = await fetch(`${gatehouse.url}/hub/mcp`, {
-      method: 'POST',
-      headers: {
-        ...mcpPostHeaders(await createHubPat(browser, 'traced')),
-        traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`,
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 2,
-        method: 'tools/call',
-        params: { name: 'echo', arguments: { text: 'via the hub' } },
-      }),
-    });
+    const hubPat = await createHubPat(browser, 'traced');
+    const hubAnswer = await callToolRaw(
+      `${gatehouse.url}/hub/mcp`,
+      hubPat,
+      'echo',
+      { text: 'via the hub' },
+      CALLER,
+    );
     expect(await hubAnswer.text()).toContain('via the hub');
     const viaHub = seen.at(-1);
     expect(viaHub?.header).toMatch(new RegExp(`^00-${CLIENT_TRACE}-[0-9a-f]{16}-01$`));

@@ -23,6 +23,12 @@ export function listTools(base: string, token: string, path = '/mcp', headers: R
 }
 
 /** A raw `tools/call`, to see the HTTP status and body a client would get. */
-export function callToolRaw(url: string, token: string, name: string, args: Record<string, unknown> = {}) {
-  return postMcp(url, token, { id: 3, method: 'tools/call', params: { name, arguments: args } });
+export function callToolRaw(
+  url: string,
+  token: string,
+  name: string,
+  args: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  return postMcp(url, token, { id: 3, method: 'tools/call', params: { name, arguments: args } }, headers);
 }
