@@ -10,6 +10,7 @@ import {
   pkcePair,
   tokenRequest,
 } from '../support/oauth-driver';
+import { tamperBase64Url } from '../support/tamper';
 
 const REDIRECT = 'http://127.0.0.1:9999/callback';
 let gh: TestGatehouse;
@@ -451,7 +452,7 @@ describe('consent page', () => {
     expect(
       (
         await browser.post('/oauth/consent', {
-          authz: `${authz.slice(0, -1)}${authz.endsWith('A') ? 'B' : 'A'}`,
+          authz: tamperBase64Url(authz),
           csrf,
           decision: 'approve',
         })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tamperBase64Url } from '../../../test/support/tamper';
 import { createKeyRing } from '../../crypto';
 import { createLegacySessions, createLegacyStreams, declaresUrlElicitation } from './legacy-session';
 
@@ -19,7 +20,7 @@ describe('the hub’s 2025-era session id', () => {
   it('ignores an id that was altered, made with another key, or absent', async () => {
     const sessions = createLegacySessions(await ring());
     const id = await sessions.issue('alice', 'cli', { elicitation: { url: {} } });
-    const altered = `${id.slice(0, -2)}${id.endsWith('AA') ? 'BB' : 'AA'}`;
+    const altered = tamperBase64Url(id);
     expect(await sessions.read(altered, alice)).toBeUndefined();
     const foreign = await createLegacySessions(
       await createKeyRing([{ id: 'k1', key: new Uint8Array(32).fill(4) }]),
