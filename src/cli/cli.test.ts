@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../test/support/gatehouse';
 import type { CliIo } from './io';
 import { main } from './main';
 
@@ -287,7 +288,7 @@ describe('gatehouse dev', () => {
 
   it('starts with zero config, keeps generated secrets (0600) across restarts and answers /readyz', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-dev-'));
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const first = await startDev(cwd, port);
     try {
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
@@ -317,7 +318,7 @@ describe('gatehouse dev', () => {
 
   it('writes readable log lines without colour codes when its output is not a terminal', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-dev-'));
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     // Not CI: the human-readable (pretty) lines of `gatehouse dev`, piped here as into a file.
     const dev = await startDev(cwd, port, { CI: undefined });
     try {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { tamperBase64Url } from '../../test/support/tamper';
 import { createKeyRing, importHmacKey } from '../crypto';
 import type { PlainAnswer } from '../http/plain';
 import type { VerifiedToken } from '../resource/verify';
@@ -107,7 +108,7 @@ describe('resuming a step-up from its MRTR retry', () => {
     expect(body((replayed as { answer: PlainAnswer }).answer).error.code).toBe(-32602);
 
     const fresh = await t.state();
-    const tampered = `${fresh.slice(0, -3)}${fresh.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+    const tampered = tamperBase64Url(fresh);
     expect(body(((await t.retry(tampered)) as { answer: PlainAnswer }).answer).error.code).toBe(-32602);
     const otherTool = await t.retry(await t.state(), { action: 'accept' }, 'alpha__echo');
     expect(body((otherTool as { answer: PlainAnswer }).answer).error.message).toMatch(/not valid/);

@@ -11,6 +11,7 @@ import { ARTIFACTS, chromiumAvailable, launchChromium, submitDevLogin } from '..
 import { demoResource, startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { createHubPat } from '../support/hub';
 import { type Browser, createBrowser, csrfFrom, devLogin } from '../support/oauth-driver';
+import { tamperBase64Url } from '../support/tamper';
 
 const USER = 'elicited@example.com';
 
@@ -256,7 +257,7 @@ describe.skipIf(!chromiumAvailable)('step-up by URL elicitation, completed in Ch
     const asked = await post({}, { elicitation: { url: {} } });
     expect(asked.result.resultType).toBe('input_required');
     const state = String(asked.result.requestState);
-    const tampered = `${state.slice(0, -4)}${state.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    const tampered = tamperBase64Url(state);
     const answer = { inputResponses: { gatehouse_stepup: { action: 'accept' } } };
     const refusedTampered = await post({ ...answer, requestState: tampered }, { elicitation: { url: {} } });
     expect(refusedTampered.error.code).toBe(-32602);
