@@ -48,8 +48,9 @@ const NO_SCOPES = createToolScopes({});
  * The hub's MCP endpoint for a signed-in user. A single `tools/call` goes through the gateway's
  * message-level proxy to the upstream that owns the tool (the name rewritten, the user's credential in
  * place of their Gatehouse token), so streams, progress and elicitations pass as they do on an endpoint;
- * when the client and the upstream speak different eras the call is bridged by the SDK instead.
- * Everything else — handshake, discovery, lists, prompts, resources — the hub answers itself.
+ * when the client and the upstream speak different eras the call is bridged by the SDK instead. A
+ * `prompts/get` is forwarded the same way within one era. Everything else — handshake, discovery, lists,
+ * resources, prompts across eras — the hub answers itself.
  */
 export function createHubEndpoint(deps: HubEndpointDeps) {
   const sessions = createSessionBinding(deps.hmacKey, deps.path);
@@ -117,6 +118,49 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     return answer;
   }
 
+  /** Forwarded; when a 2025 upstream forgot the link's session, once more on a new one. */
+  async function forwardOnSession(
+    request: PlainRequest,
+    message: RpcMessage,
+    userId: string,
+    entry: CatalogEntry,
+    link: UpstreamLink,
+    name: string,
+  ): Promise<{ answer: PlainAnswer; link: UpstreamLink }> {
+    const answer = await forward(request, message, userId, entry, link, name);
+    if (answer.status !== 404 || link.era !== 'legacy' || !link.sessionId) return { answer, link };
+    deps.links.drop(userId, entry.slug);
+    const renewed = await deps.links.get(userId, entry);
+    return { answer: await forward(request, message, userId, entry, renewed, name), link: renewed };
+  }
+
+  /**
+   * A prompt, forwarded when the caller and the upstream speak the same era: an upstream's multi-round-trip
+   * prompt (2026-07-28 `input_required`, retried with `inputResponses` and the upstream's own
+   * `requestState`) then passes both ways with only the name rewritten. Across eras the SDK bridges it.
+   */
+  async function getPrompt(
+    request: PlainRequest,
+    token: VerifiedToken,
+    message: RpcMessage & { id: JsonRpcId },
+  ): Promise<PlainAnswer> {
+    const name = (message.params as { name?: unknown } | undefined)?.name;
+    const view = await deps.views.view(token.userId);
+    const route = typeof name === 'string' ? view.promptRoutes.get(name) : undefined;
+    if (!route) return sdk(request, token);
+    const versionHeader = request.header('mcp-protocol-version') ?? null;
+    try {
+      const link = await deps.links.get(token.userId, route.entry);
+      if (isModernWire(message, versionHeader) !== (link.era === 'modern')) return sdk(request, token);
+      return (await forwardOnSession(request, message, token.userId, route.entry, link, route.name)).answer;
+    } catch (error) {
+      const failure = asUnavailable(error, route.entry);
+      deps.links.drop(token.userId, route.entry.slug);
+      deps.health.failed(route.entry.slug, failure.message);
+      return plainJson(200, failureAnswers([message], failure.message, failure.httpStatus, versionHeader)[0]);
+    }
+  }
+
   /** A tool call served by the SDK bridge: the JSON-RPC result (a tool error when the upstream fails). */
   async function bridged(
     userId: string,
@@ -154,6 +198,8 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     const only = messages?.length === 1 ? messages[0] : undefined;
     if (only && isRequest(only) && only.method === 'tools/call' && headersAgree(request, only))
       return call(request, token, only);
+    if (only && isRequest(only) && only.method === 'prompts/get' && headersAgree(request, only))
+      return getPrompt(request, token, only);
     if (only && isRequest(only) && only.method === 'initialize')
       return deps.stepUps.initialized(await sdk(request, token), request, token, only);
     // The most frequent list of 2025-era clients, answered from the view without the SDK's per-request
@@ -200,13 +246,7 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
       const modernClient = isModernWire(message, request.header('mcp-protocol-version') ?? null);
       // Forwarded message for message unless the caller is modern and the upstream speaks only 2025.
       if (!modernClient || link.era === 'modern') {
-        answer = await forward(request, message, token.userId, entry, link, route.name);
-        // The upstream forgot its session: open a new one and send the call once more.
-        if (answer.status === 404 && link.era === 'legacy' && link.sessionId) {
-          deps.links.drop(token.userId, entry.slug);
-          link = await deps.links.get(token.userId, entry);
-          answer = await forward(request, message, token.userId, entry, link, route.name);
-        }
+        ({ answer, link } = await forwardOnSession(request, message, token.userId, entry, link, route.name));
         // A modern-only upstream refuses a 2025 request: bridged instead.
         if (answer.status === 400 && !modernClient && link.era === 'modern') {
           const result = withoutEra(await bridged(token.userId, view, message.params as { name: string }));

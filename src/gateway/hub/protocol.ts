@@ -45,8 +45,9 @@ export const skippedMeta = (view: HubView) =>
 
 /**
  * The hub's own MCP server: it answers the handshake and discovery (both eras, through the SDK), the
- * lists (from the user's view), and bridges what it forwards no other way — prompts, resource reads, and
- * a tool call the message-level path could not take — through the user's SDK link to the upstream.
+ * lists (from the user's view), and bridges what it forwards no other way — prompts across eras, resource
+ * reads, and a tool call the message-level path could not take — through the user's SDK link to the
+ * upstream.
  */
 export function createHubProtocol(deps: {
   name: string;
