@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { TASKS_EXTENSION } from '../gateway/hub/tasks';
 
 /**
  * The tasks extension (SEP-2663, `io.modelcontextprotocol/tasks`) for `gatehouse demo --conformance`: the
@@ -8,7 +9,6 @@ import { z } from 'zod';
  * server support, so the task surface is served here, in front of it, on the 2026-07-28 wire; the sync
  * paths (a client without the extension calling an optional-task tool, `greet`) stay the SDK's.
  */
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 const TTL_MS = 60_000;
 const POLL_MS = 250;

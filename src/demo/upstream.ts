@@ -1,10 +1,11 @@
 import { createMcpHandler, McpServer, type RequestStateCodec } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { sha256 } from '../crypto';
+import { TASKS_EXTENSION } from '../gateway/hub/tasks';
 import { type ListChanges, registerDiagnosticFixtures } from './diagnostic-fixtures';
 import { registerConformanceFixtures } from './fixtures';
 import { registerInputFixtures } from './input-fixtures';
-import { registerTaskFixtures, TASKS_EXTENSION } from './task-fixtures';
+import { registerTaskFixtures } from './task-fixtures';
 
 export interface DemoUpstreamOptions {
   /** Whether a request's `Authorization` header is a key this upstream accepts; absent: every request. */

@@ -13,15 +13,14 @@ import {
   parseMessages,
   type RpcMessage,
 } from '../json-rpc';
-import { createEndpointProxy } from '../proxy';
-import { createSessionBinding } from '../session-binding';
-import { createToolScopes } from '../tool-scopes';
 import type { Upstream } from '../upstream';
 import type { CatalogEntry } from './catalog';
+import { createHubForwarder } from './forward';
 import type { Health } from './health';
-import { asUnavailable, type Links, type UpstreamLink } from './links';
+import { asUnavailable, type Links } from './links';
 import { type HubProtocol, page, skippedMeta } from './protocol';
 import type { HubStepUps } from './stepup-wire';
+import { createHubTaskIds, declaresTasks, mapAnswerTaskIds, TASK_METHODS, TASKS_EXTENSION } from './tasks';
 import type { Vault } from './vault';
 import type { HubView, Views } from './view';
 
@@ -42,97 +41,18 @@ export interface HubEndpointDeps {
   now(): number;
 }
 
-const NO_SCOPES = createToolScopes({});
-
 /**
  * The hub's MCP endpoint for a signed-in user. A single `tools/call` goes through the gateway's
  * message-level proxy to the upstream that owns the tool (the name rewritten, the user's credential in
  * place of their Gatehouse token), so streams, progress and elicitations pass as they do on an endpoint;
  * when the client and the upstream speak different eras the call is bridged by the SDK instead. A
- * `prompts/get` is forwarded the same way within one era. Everything else — handshake, discovery, lists,
- * resources, prompts across eras — the hub answers itself.
+ * `prompts/get` is forwarded the same way within one era, and `tasks/*` to the upstream that made the task
+ * (tasks.ts). Everything else — handshake, discovery, lists, resources, prompts across eras — the hub
+ * answers itself.
  */
 export function createHubEndpoint(deps: HubEndpointDeps) {
-  const sessions = createSessionBinding(deps.hmacKey, deps.path);
-  const proxies = new Map<string, ReturnType<typeof createEndpointProxy>>();
-  const proxyFor = (entry: CatalogEntry) => {
-    const key = `${entry.slug}\u0000${entry.url}\u0000${entry.timeoutSeconds}`;
-    let proxy = proxies.get(key);
-    if (!proxy) {
-      proxy = createEndpointProxy({
-        upstream: deps.upstreamFor(entry),
-        timeoutMs: entry.timeoutSeconds * 1000,
-        tools: NO_SCOPES,
-        sessions,
-        scopeChallenge: () => '',
-        logger: deps.logger.child({ upstream: entry.slug }),
-        onUpstreamError: (kind) => deps.metrics.upstreamError(`hub/${entry.slug}`, kind),
-      });
-      proxies.set(key, proxy);
-    }
-    return proxy;
-  };
-
-  async function forward(
-    request: PlainRequest,
-    message: RpcMessage,
-    userId: string,
-    entry: CatalogEntry,
-    link: UpstreamLink,
-    name: string,
-  ) {
-    const params = message.params as Record<string, unknown>;
-    const body = JSON.stringify({ ...message, params: { ...params, name } });
-    const headers = new Map<string, string>();
-    for (const [header, value] of request.headers())
-      if (header !== 'mcp-session-id') headers.set(header, value);
-    if (headers.has('mcp-name')) headers.set('mcp-name', name);
-    if (link.era === 'legacy') {
-      headers.set('mcp-protocol-version', link.protocolVersion);
-      if (link.sessionId) headers.set('mcp-session-id', await sessions.wrap(userId, link.sessionId));
-    }
-    // A legacy caller's call to a modern upstream goes as a stateless 2025 request (which SDK servers
-    // serve), so progress and the caller's own protocol version pass untouched.
-    const forwarded: PlainRequest = {
-      method: 'POST',
-      path: request.path,
-      header: (header) => headers.get(header),
-      headers: () => headers.entries(),
-      body,
-      ...(request.signal ? { signal: request.signal } : {}),
-      // The request's span, for the upstream's trace context (the inner proxy records no facts of its own).
-      ...(request.facts?.traceparent
-        ? {
-            facts: {
-              traceparent: request.facts.traceparent,
-              ...(request.facts.tracestate ? { tracestate: request.facts.tracestate } : {}),
-            },
-          }
-        : {}),
-    };
-    const answer = await proxyFor(entry)(forwarded, {
-      subject: userId,
-      credential: () => deps.vault.credential(userId, entry),
-    });
-    delete answer.headers['mcp-session-id'];
-    return answer;
-  }
-
-  /** Forwarded; when a 2025 upstream forgot the link's session, once more on a new one. */
-  async function forwardOnSession(
-    request: PlainRequest,
-    message: RpcMessage,
-    userId: string,
-    entry: CatalogEntry,
-    link: UpstreamLink,
-    name: string,
-  ): Promise<{ answer: PlainAnswer; link: UpstreamLink }> {
-    const answer = await forward(request, message, userId, entry, link, name);
-    if (answer.status !== 404 || link.era !== 'legacy' || !link.sessionId) return { answer, link };
-    deps.links.drop(userId, entry.slug);
-    const renewed = await deps.links.get(userId, entry);
-    return { answer: await forward(request, message, userId, entry, renewed, name), link: renewed };
-  }
+  const taskIds = createHubTaskIds(deps.hmacKey, deps.path);
+  const forwarder = createHubForwarder(deps);
 
   /**
    * A prompt, forwarded when the caller and the upstream speak the same era: an upstream's multi-round-trip
@@ -152,13 +72,72 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     try {
       const link = await deps.links.get(token.userId, route.entry);
       if (isModernWire(message, versionHeader) !== (link.era === 'modern')) return sdk(request, token);
-      return (await forwardOnSession(request, message, token.userId, route.entry, link, route.name)).answer;
+      const target = { key: 'name', value: route.name } as const;
+      return (await forwarder.send(request, message, token.userId, route.entry, link, target)).answer;
     } catch (error) {
-      const failure = asUnavailable(error, route.entry);
-      deps.links.drop(token.userId, route.entry.slug);
-      deps.health.failed(route.entry.slug, failure.message);
-      return plainJson(200, failureAnswers([message], failure.message, failure.httpStatus, versionHeader)[0]);
+      return unavailable(error, message, token.userId, route.entry, versionHeader);
     }
+  }
+
+  /**
+   * `tasks/get|update|cancel` (2026-07-28, SEP-2663), routed by the hub's task id to the upstream that made
+   * the task, for the user it was made for; the answer's task ids are the hub's again.
+   */
+  async function task(
+    request: PlainRequest,
+    token: VerifiedToken,
+    message: RpcMessage & { id: JsonRpcId },
+  ): Promise<PlainAnswer> {
+    const taskId = (message.params as { taskId?: unknown } | undefined)?.taskId;
+    const hubTaskId = typeof taskId === 'string' ? taskId : '';
+    const fail = (code: number, text: string, status: number, data?: unknown) =>
+      plainJson(status, {
+        jsonrpc: '2.0',
+        id: message.id,
+        error: { code, message: text, ...(data ? { data } : {}) },
+      });
+    // SEP-2243 routing headers, when sent, name the body's method and task.
+    const method = request.header('mcp-method');
+    const name = request.header('mcp-name');
+    if ((method !== undefined && method !== message.method) || (name !== undefined && name !== hubTaskId))
+      return fail(-32020, 'the Mcp-Method / Mcp-Name headers do not match the request body', 400);
+    // SEP-2575: a method of an extension the request did not declare is refused as such.
+    if (!declaresTasks(message))
+      return fail(
+        -32021,
+        `${message.method} needs the ${TASKS_EXTENSION} extension, which the request did not declare`,
+        400,
+        {
+          requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+        },
+      );
+    const owned = await taskIds.unwrap(token.userId, hubTaskId);
+    const entry = owned && (await deps.views.view(token.userId)).entries.find((e) => e.slug === owned.slug);
+    if (!owned || !entry) return fail(-32602, 'unknown task', 200);
+    const versionHeader = request.header('mcp-protocol-version') ?? null;
+    try {
+      const link = await deps.links.get(token.userId, entry);
+      if (link.era !== 'modern') return fail(-32602, 'unknown task', 200);
+      const target = { key: 'taskId', value: owned.taskId } as const;
+      const { answer } = await forwarder.send(request, message, token.userId, entry, link, target);
+      return mapAnswerTaskIds(answer, (id) => taskIds.wrap(token.userId, entry.slug, id));
+    } catch (error) {
+      return unavailable(error, message, token.userId, entry, versionHeader);
+    }
+  }
+
+  /** An upstream that could not be reached for a request: its link dropped, the failure answered. */
+  function unavailable(
+    error: unknown,
+    message: RpcMessage,
+    userId: string,
+    entry: CatalogEntry,
+    versionHeader: string | null,
+  ): PlainAnswer {
+    const failure = asUnavailable(error, entry);
+    deps.links.drop(userId, entry.slug);
+    deps.health.failed(entry.slug, failure.message);
+    return plainJson(200, failureAnswers([message], failure.message, failure.httpStatus, versionHeader)[0]);
   }
 
   /** A tool call served by the SDK bridge: the JSON-RPC result (a tool error when the upstream fails). */
@@ -200,6 +179,13 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
       return call(request, token, only);
     if (only && isRequest(only) && only.method === 'prompts/get' && headersAgree(request, only))
       return getPrompt(request, token, only);
+    if (
+      only &&
+      isRequest(only) &&
+      TASK_METHODS.has(only.method) &&
+      isModernWire(only, request.header('mcp-protocol-version') ?? null)
+    )
+      return task(request, token, only);
     if (only && isRequest(only) && only.method === 'initialize')
       return deps.stepUps.initialized(await sdk(request, token), request, token, only);
     // The most frequent list of 2025-era clients, answered from the view without the SDK's per-request
@@ -246,7 +232,11 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
       const modernClient = isModernWire(message, request.header('mcp-protocol-version') ?? null);
       // Forwarded message for message unless the caller is modern and the upstream speaks only 2025.
       if (!modernClient || link.era === 'modern') {
-        ({ answer, link } = await forwardOnSession(request, message, token.userId, entry, link, route.name));
+        const target = { key: 'name', value: route.name } as const;
+        ({ answer, link } = await forwarder.send(request, message, token.userId, entry, link, target));
+        // A task the upstream made is known to the client by the hub's id (tasks.ts).
+        if (modernClient && declaresTasks(message))
+          answer = await mapAnswerTaskIds(answer, (id) => taskIds.wrap(token.userId, entry.slug, id));
         // A modern-only upstream refuses a 2025 request: bridged instead.
         if (answer.status === 400 && !modernClient && link.era === 'modern') {
           const result = withoutEra(await bridged(token.userId, view, message.params as { name: string }));
@@ -262,16 +252,13 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
         });
       }
     } catch (error) {
-      const failure = asUnavailable(error, entry);
-      deps.links.drop(token.userId, entry.slug);
-      deps.health.failed(entry.slug, failure.message);
-      const answers = failureAnswers(
-        [message],
-        failure.message,
-        failure.httpStatus,
+      answer = unavailable(
+        error,
+        message,
+        token.userId,
+        entry,
         request.header('mcp-protocol-version') ?? null,
       );
-      answer = plainJson(200, answers[0]);
     }
     const ms = performance.now() - started;
     answer = await deps.stepUps.afterCall(answer, message.id, entry, String(name), caller);

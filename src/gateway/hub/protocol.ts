@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { fromBase64Url, toBase64Url, utf8 } from '../../crypto';
 import type { Links } from './links';
+import { TASKS_EXTENSION } from './tasks';
 import { createUserBus } from './user-bus';
 import type { HubView, Views } from './view';
 
@@ -71,7 +72,16 @@ export function createHubProtocol(deps: {
       const view = () => deps.views.view(userId);
       const server = new Server(
         { name: deps.name, version: '0.1.0' },
-        { capabilities: { tools: { listChanged: true }, prompts: {}, resources: {}, completions: {} } },
+        {
+          capabilities: {
+            tools: { listChanged: true },
+            prompts: {},
+            resources: {},
+            completions: {},
+            // Tasks an upstream makes are relayed, their `tasks/*` routed to it (endpoint.ts, tasks.ts).
+            extensions: { [TASKS_EXTENSION]: {} },
+          },
+        },
       );
       server.setRequestHandler('tools/list', async (request) => {
         const current = await view();

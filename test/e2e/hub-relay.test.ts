@@ -7,6 +7,7 @@ import { startTestGatehouse, type TestGatehouse } from '../support/gatehouse';
 import { createHubPat } from '../support/hub';
 import { callToolRaw, mcpPostHeaders } from '../support/mcp-call';
 import { createBrowser, devLogin } from '../support/oauth-driver';
+import { tamperBase64Url } from '../support/tamper';
 
 const MODERN = '2026-07-28';
 const MRTR_PROMPT = 'conf__test_input_required_result_prompt';
@@ -17,15 +18,16 @@ interface RpcAnswer {
 }
 
 /**
- * Prompts through the hub: forwarded to the upstream when both speak the same era, so an upstream's
- * multi-round-trip prompt (2026-07-28 `input_required`) reaches the client and its retry reaches the
- * upstream; across eras the SDK bridges them.
+ * What the hub relays to the upstream that owns it, beyond tool calls: prompts (forwarded within one era,
+ * so an upstream's 2026-07-28 multi-round-trip prompt works; bridged across eras), the tasks extension
+ * (SEP-2663: task ids the hub's own, bound to the user), and requests in a 2025-only upstream's session.
  */
-describe('hub prompts, and a 2025-only upstream', () => {
+describe('the hub relays prompts, tasks, and a 2025-only upstream', () => {
   let upstream: Awaited<ReturnType<typeof listen>>;
   let demo: ReturnType<typeof createConformanceUpstream>;
   let gatehouse: TestGatehouse;
   let pat: string;
+  let otherPat: string;
   let forgetSessions = false;
   const sessionsSeen = new Set<string>();
   beforeAll(async () => {
@@ -83,6 +85,9 @@ describe('hub prompts, and a 2025-only upstream', () => {
     const browser = createBrowser(gatehouse.url);
     await devLogin(browser, 'prompts@example.com');
     pat = await createHubPat(browser, 'prompts');
+    const other = createBrowser(gatehouse.url);
+    await devLogin(other, 'someone-else@example.com');
+    otherPat = await createHubPat(other, 'other');
   });
   afterAll(async () => {
     await gatehouse?.close();
@@ -90,32 +95,40 @@ describe('hub prompts, and a 2025-only upstream', () => {
     await demo?.close();
   });
 
-  const modernGet = async (params: Record<string, unknown>): Promise<RpcAnswer> => {
+  /** One 2026-07-28 request to the hub: its routing headers, and what the client declares in `_meta`. */
+  const modern = async (
+    method: string,
+    params: Record<string, unknown>,
+    options: { token?: string; capabilities?: Record<string, unknown>; name?: string } = {},
+  ): Promise<RpcAnswer & { status: number }> => {
+    const name = options.name ?? String(params.name ?? params.taskId);
     const answer = await fetch(`${gatehouse.url}/hub/mcp`, {
       method: 'POST',
       headers: {
-        ...mcpPostHeaders(pat),
+        ...mcpPostHeaders(options.token ?? pat),
         'mcp-protocol-version': MODERN,
-        'mcp-method': 'prompts/get',
-        'mcp-name': String(params.name),
+        'mcp-method': method,
+        'mcp-name': name,
       },
       body: JSON.stringify({
         jsonrpc: '2.0',
         id: 3,
-        method: 'prompts/get',
+        method,
         params: {
           ...params,
           _meta: {
             'io.modelcontextprotocol/protocolVersion': MODERN,
-            'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
-            'io.modelcontextprotocol/clientInfo': { name: 'prompts-test', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': options.capabilities ?? {
+              elicitation: { form: {} },
+            },
+            'io.modelcontextprotocol/clientInfo': { name: 'relay-test', version: '1' },
           },
         },
       }),
     });
-    expect(answer.status).toBe(200);
-    return (await answer.json()) as RpcAnswer;
+    return { status: answer.status, ...((await answer.json()) as RpcAnswer) };
   };
+  const modernGet = (params: Record<string, unknown>) => modern('prompts/get', params);
 
   it("2026-07-28: an upstream's multi-round-trip prompt asks through the hub, and the retry completes it", async () => {
     const asked = await modernGet({ name: MRTR_PROMPT });
@@ -135,31 +148,13 @@ describe('hub prompts, and a 2025-only upstream', () => {
   it('2026-07-28: routing headers must name the prompt; an unknown prompt is invalid params', async () => {
     const unknown = await modernGet({ name: 'conf__no_such_prompt' });
     expect(unknown.error?.code).toBe(-32602);
-    const mismatched = await fetch(`${gatehouse.url}/hub/mcp`, {
-      method: 'POST',
-      headers: {
-        ...mcpPostHeaders(pat),
-        'mcp-protocol-version': MODERN,
-        'mcp-method': 'prompts/get',
-        'mcp-name': 'conf__test_simple_prompt',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 4,
-        method: 'prompts/get',
-        params: {
-          name: MRTR_PROMPT,
-          _meta: {
-            'io.modelcontextprotocol/protocolVersion': MODERN,
-            'io.modelcontextprotocol/clientCapabilities': {},
-            'io.modelcontextprotocol/clientInfo': { name: 'prompts-test', version: '1' },
-          },
-        },
-      }),
-    });
+    const mismatched = await modern(
+      'prompts/get',
+      { name: MRTR_PROMPT },
+      { name: 'conf__test_simple_prompt', capabilities: {} },
+    );
     // Not forwarded: the SDK refuses a request whose headers contradict its body (-32020 on the wire).
-    const refused = (await mismatched.json()) as RpcAnswer;
-    expect(refused.error?.code).toBe(-32020);
+    expect(mismatched.error?.code).toBe(-32020);
   });
 
   const legacyGet = async (name: string, args?: Record<string, string>): Promise<RpcAnswer> => {
@@ -204,5 +199,67 @@ describe('hub prompts, and a 2025-only upstream', () => {
     expect(await called.text()).toContain('This is a simple text response for testing.');
     expect(forgetSessions).toBe(false);
     expect(sessionsSeen.size).toBe(3);
+  });
+  const WITH_TASKS = { extensions: { 'io.modelcontextprotocol/tasks': {} } };
+  const startTask = async (seconds: number, token = pat) => {
+    const created = await modern(
+      'tools/call',
+      { name: 'conf__slow_compute', arguments: { seconds, label: 'relayed' } },
+      { token, capabilities: WITH_TASKS },
+    );
+    expect(created.result?.resultType).toBe('task');
+    return String(created.result?.taskId);
+  };
+  const getTask = (taskId: string, token = pat, capabilities: Record<string, unknown> = WITH_TASKS) =>
+    modern('tasks/get', { taskId }, { token, capabilities });
+
+  it("2026-07-28: advertises the tasks extension; an upstream's task is polled through the hub by the hub's own id", async () => {
+    const discovered = await modern('server/discover', {}, { name: '' });
+    expect((discovered.result?.capabilities as { extensions?: object }).extensions).toHaveProperty([
+      'io.modelcontextprotocol/tasks',
+    ]);
+    const taskId = await startTask(0);
+    // The hub's id, not the upstream's bare UUID: it names the entry and is bound to this user.
+    expect(taskId).toMatch(/^conf\/[0-9a-f-]{36}\.[\w-]{22}$/);
+    let got = await getTask(taskId);
+    for (let tries = 0; got.result?.status === 'working' && tries < 40; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      got = await getTask(taskId);
+    }
+    expect(got.result).toMatchObject({
+      resultType: 'complete',
+      taskId,
+      status: 'completed',
+      result: { content: [{ type: 'text', text: 'Computed relayed after 0s' }] },
+    });
+  });
+
+  it('2026-07-28: a task is refused to another user, to a request without the extension, to a forged or bare id, and to wrong headers', async () => {
+    const taskId = await startTask(0);
+    // The same shared upstream credential for both users: the hub's MAC is what keeps the task Alice's.
+    expect((await getTask(taskId, otherPat)).error?.code).toBe(-32602);
+    const undeclared = await getTask(taskId, pat, {});
+    expect(undeclared.status).toBe(400);
+    expect(undeclared.error?.code).toBe(-32021);
+    expect((await getTask(tamperBase64Url(taskId))).error?.code).toBe(-32602);
+    const bare = taskId.slice('conf/'.length, taskId.lastIndexOf('.'));
+    expect((await getTask(bare)).error?.code).toBe(-32602);
+    const wrongHeader = await modern('tasks/get', { taskId }, { capabilities: WITH_TASKS, name: 'another' });
+    expect(wrongHeader.status).toBe(400);
+    expect(wrongHeader.error?.code).toBe(-32020);
+    // Still Alice's, and still there.
+    expect((await getTask(taskId)).result?.taskId).toBe(taskId);
+  });
+
+  it('2026-07-28: a running task is cancelled through the hub; without the extension the same tool answers at once', async () => {
+    const taskId = await startTask(30);
+    const cancelled = await modern('tasks/cancel', { taskId }, { capabilities: WITH_TASKS });
+    expect(cancelled.result).toEqual({ resultType: 'complete' });
+    expect((await getTask(taskId)).result?.status).toBe('cancelled');
+    const sync = await modern('tools/call', { name: 'conf__slow_compute', arguments: { seconds: 0 } });
+    expect(sync.result).toMatchObject({
+      resultType: 'complete',
+      content: [{ type: 'text', text: 'Computed result after 0s' }],
+    });
   });
 });
