@@ -73,8 +73,12 @@ async function mapJsonText(text: string, map: (taskId: string) => Promise<string
 
 /** The events of an SSE text with their task ids mapped. */
 async function mapSseText(text: string, map: (taskId: string) => Promise<string>): Promise<string> {
+  // First the ids (mapping them is async), then the text rewritten with them.
   const found: unknown[] = [];
-  rewriteSseMessages(text, (message) => found.push(message));
+  rewriteSseMessages(text, (message) => {
+    found.push(message);
+    return message;
+  });
   const ids = new Map<string, string>();
   for (const message of found)
     for (const holder of taskIdHolders(message)) {
