@@ -1,3 +1,4 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { isLegacyRequest } from '@modelcontextprotocol/server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,11 +30,39 @@ describe('the hub relays prompts, tasks, and a 2025-only upstream', () => {
   let pat: string;
   let otherPat: string;
   let forgetSessions = false;
+  let upstreamListens = 0;
   const sessionsSeen = new Set<string>();
   beforeAll(async () => {
     demo = createConformanceUpstream();
     const app = new Hono();
-    app.all('/mcp', (c) => demo.fetch(c.req.raw));
+    app.all('/mcp', async (c) => {
+      const listening =
+        c.req.method === 'POST' && (await c.req.raw.clone().text()).includes('"subscriptions/listen"');
+      const answer = await demo.fetch(c.req.raw);
+      if (!listening || !answer.body) return answer;
+      // The upstream listens the hub holds open, counted until their streams end either way.
+      upstreamListens += 1;
+      const reader = answer.body.getReader();
+      let ended = false;
+      const end = () => {
+        if (!ended) upstreamListens -= 1;
+        ended = true;
+      };
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { done, value } = await reader.read();
+          if (done) {
+            end();
+            controller.close();
+          } else controller.enqueue(value);
+        },
+        cancel(reason) {
+          end();
+          return reader.cancel(reason);
+        },
+      });
+      return new Response(body, { status: answer.status, headers: answer.headers });
+    });
     // The same server as one that speaks only 2025-11-25 (sessions): the modern wire is refused the way
     // a 2025 server refuses a request before `initialize`.
     app.all('/mcp-2025', async (c) => {
@@ -261,5 +290,54 @@ describe('the hub relays prompts, tasks, and a 2025-only upstream', () => {
       resultType: 'complete',
       content: [{ type: 'text', text: 'Computed result after 0s' }],
     });
+  });
+
+  it("2026-07-28: a client listening on the hub hears its upstreams' list changes, and the hub listens upstream only meanwhile", async () => {
+    const client = new Client({ name: 'listener', version: '1' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gatehouse.url}/hub/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${pat}` } },
+      }),
+    );
+    const heard = { tools: 0, prompts: 0 };
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      heard.tools += 1;
+    });
+    client.setNotificationHandler('notifications/prompts/list_changed', () => {
+      heard.prompts += 1;
+    });
+    expect(upstreamListens).toBe(0);
+    const subscription = await client.listen({ toolsListChanged: true, promptsListChanged: true });
+    await client.callTool({ name: 'conf__test_trigger_tool_change', arguments: {} });
+    await expect.poll(() => heard.tools, { timeout: 5_000 }).toBe(1);
+    await client.callTool({ name: 'conf__test_trigger_prompt_change', arguments: {} });
+    await expect.poll(() => heard.prompts, { timeout: 5_000 }).toBe(1);
+    // One upstream listen: the 2026-07-28 entry (the 2025-only one has no listen).
+    expect(upstreamListens).toBe(1);
+    await subscription.close();
+    await expect.poll(() => upstreamListens, { timeout: 5_000 }).toBe(0);
+    await client.close();
+  });
+
+  it("2025-11-25: a client's notification stream also makes the hub listen upstream, and hears the change", async () => {
+    const client = new Client(
+      { name: 'legacy-listener', version: '1' },
+      { versionNegotiation: { mode: 'legacy' } },
+    );
+    let heard = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      heard += 1;
+    });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gatehouse.url}/hub/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${pat}` } },
+      }),
+    );
+    // The SDK opens its GET stream after the handshake; the hub then listens to the 2026-07-28 upstream.
+    await expect.poll(() => upstreamListens, { timeout: 5_000 }).toBe(1);
+    await client.callTool({ name: 'conf__test_trigger_tool_change', arguments: {} });
+    await expect.poll(() => heard, { timeout: 5_000 }).toBe(1);
+    await client.close();
+    await expect.poll(() => upstreamListens, { timeout: 5_000 }).toBe(0);
   });
 });

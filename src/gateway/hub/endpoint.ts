@@ -38,6 +38,8 @@ export interface HubEndpointDeps {
   hmacKey: HmacKey;
   logger: Logger;
   upstreamFor(entry: CatalogEntry): Upstream;
+  /** while the user's upstream listens are opening: a call waits, so the change it causes is heard */
+  listening(userId: string): Promise<void> | undefined;
   now(): number;
 }
 
@@ -225,6 +227,7 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
     if (!route) return sdk(request, token);
     const { entry } = route;
     if (route.connect) return deps.stepUps.askToConnect(message.id, entry, String(name), await caller());
+    await deps.listening(token.userId);
     const started = performance.now();
     let answer: PlainAnswer;
     try {

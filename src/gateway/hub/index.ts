@@ -31,6 +31,7 @@ import { createLinks } from './links';
 import { createHubProtocol } from './protocol';
 import { hubResourceConfig } from './resource';
 import { createHubStepUps } from './stepup-wire';
+import { createUpstreamListens } from './upstream-listens';
 import { createUpstreamOAuth } from './upstream-oauth';
 import { createVault } from './vault';
 import { createViews } from './view';
@@ -38,6 +39,7 @@ import { createViews } from './view';
 export { HUB_SCOPE, hubResourceConfig } from './resource';
 
 const TOOLS_CHANGED = { jsonrpc: '2.0', method: 'notifications/tools/list_changed' };
+const PROMPTS_CHANGED = { jsonrpc: '2.0', method: 'notifications/prompts/list_changed' };
 
 /** The URL a stdio server's bridge is called at: in process, never dialled. */
 const IN_PROCESS_URL = 'http://127.0.0.1/mcp';
@@ -148,6 +150,7 @@ export async function createHub(deps: HubDeps) {
     now: deps.now,
     // Each open link holds an SDK client (and, for a 2025 upstream, its session): closed after a minute idle.
     idleMs: 60_000,
+    onListChanged: (userId, _slug, list) => onUpstreamListChange(userId, list),
   });
   const views = createViews({
     catalog,
@@ -159,6 +162,7 @@ export async function createHub(deps: HubDeps) {
     cacheMs: deps.hub.listCacheSeconds * 1000,
     connectTools: deps.hub.connectTools,
   });
+  const listens = createUpstreamListens({ views, links, logger, retryMs: 1_000 });
   let endpointImpl: ReturnType<typeof createHubEndpoint> | undefined;
   const protocol = createHubProtocol({
     name: deps.hub.name,
@@ -166,6 +170,7 @@ export async function createHub(deps: HubDeps) {
     links,
     callTool: (userId, view, params) =>
       (endpointImpl as ReturnType<typeof createHubEndpoint>).bridged(userId, view, params),
+    onListening: (userId, listening) => (listening ? listens.start(userId) : listens.stop(userId)),
   });
   const stepUps = createStepUpSessions({
     store: deps.ephemeral,
@@ -179,7 +184,10 @@ export async function createHub(deps: HubDeps) {
     hmacKey: deps.hmacKey,
     now: deps.now,
   });
-  const legacyStreams = createLegacyStreams();
+  // A user's 2025-era notification stream asks for their upstreams' changes as a 2026-07-28 listen does.
+  const legacyStreams = createLegacyStreams((userId, open) =>
+    open ? listens.start(userId) : listens.stop(userId),
+  );
   endpointImpl = createHubEndpoint({
     stepUps: createHubStepUps({
       issuer: deps.issuer,
@@ -202,8 +210,16 @@ export async function createHub(deps: HubDeps) {
     hmacKey: deps.hmacKey,
     logger,
     upstreamFor,
+    listening: (userId) => listens.ready(userId),
     now: deps.now,
   });
+  // An upstream the user listens to changed its list: their view is rebuilt, their clients told.
+  const onUpstreamListChange = (userId: string, list: 'tools' | 'prompts') => {
+    views.forget(userId);
+    if (list === 'tools') protocol.toolsChanged(userId);
+    else protocol.promptsChanged(userId);
+    legacyStreams.toUser(userId, list === 'tools' ? TOOLS_CHANGED : PROMPTS_CHANGED);
+  };
   onUserChange = (userId) => {
     views.forget(userId);
     links.dropUser(userId);
@@ -254,6 +270,7 @@ export async function createHub(deps: HubDeps) {
       return { kind: 'token', config, resource, serve };
     },
     async close() {
+      listens.close();
       links.close();
       legacyStreams.close();
       await protocol.close();

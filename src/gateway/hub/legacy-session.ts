@@ -62,9 +62,10 @@ const encoder = new TextEncoder();
 
 /**
  * The 2025-era notification streams (`GET` with the session id): in process, per instance. Used for what
- * the hub itself tells a legacy client — a finished URL elicitation, a changed tool list.
+ * the hub itself tells a legacy client — a finished URL elicitation, a changed tool list. `onStream` hears
+ * each stream open and close.
  */
-export function createLegacyStreams() {
+export function createLegacyStreams(onStream: (userId: string, open: boolean) => void = () => {}) {
   const streams = new Map<string, { userId: string; push(message: unknown): void; close(): void }>();
   let opened = 0;
   return {
@@ -77,7 +78,7 @@ export function createLegacyStreams() {
       let timer: NodeJS.Timeout | undefined;
       const stop = () => {
         clearInterval(timer);
-        streams.delete(key);
+        if (streams.delete(key)) onStream(session.userId, false);
       };
       return new ReadableStream<Uint8Array>({
         start(controller) {
@@ -104,6 +105,7 @@ export function createLegacyStreams() {
               }
             },
           });
+          onStream(session.userId, true);
         },
         cancel: stop,
       });

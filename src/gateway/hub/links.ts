@@ -30,6 +30,8 @@ export interface LinkDeps {
   now(): number;
   /** a link unused this long is closed */
   idleMs: number;
+  /** an upstream said its tools or prompts changed (on a listen, upstream-listens.ts) */
+  onListChanged?(userId: string, slug: string, list: 'tools' | 'prompts'): void;
 }
 
 /** Headers of an upstream answer the SDK's transport reads. */
@@ -79,7 +81,14 @@ function linkFetch(deps: LinkDeps, userId: string, entry: CatalogEntry, timeoutM
         reply.status,
       );
     const nullBody = reply.status === 202 || reply.status === 204;
-    return new Response(nullBody ? null : reply.stream(timeoutMs), { status: reply.status, headers: out });
+    const stream = nullBody ? null : reply.stream(timeoutMs);
+    // The SDK ends a stream it no longer wants (a closed listen) by its signal: the upstream's ends with it.
+    const sse = (reply.header('content-type') ?? '').includes('text/event-stream');
+    const answer =
+      stream instanceof ReadableStream && sse && init?.signal
+        ? stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>(), { signal: init.signal })
+        : stream;
+    return new Response(answer, { status: reply.status, headers: out });
   };
 }
 
@@ -100,6 +109,15 @@ export function createLinks(deps: LinkDeps) {
     const transport = new StreamableHTTPClientTransport(new URL(entry.url), {
       fetch: linkFetch(deps, userId, entry, timeoutMs),
     });
+    const changed = deps.onListChanged;
+    if (changed) {
+      client.setNotificationHandler('notifications/tools/list_changed', () =>
+        changed(userId, entry.slug, 'tools'),
+      );
+      client.setNotificationHandler('notifications/prompts/list_changed', () =>
+        changed(userId, entry.slug, 'prompts'),
+      );
+    }
     try {
       await client.connect(transport, { timeout: timeoutMs });
     } catch (error) {

@@ -60,12 +60,14 @@ export function createHubProtocol(deps: {
     view: HubView,
     params: { name: string; arguments?: Record<string, unknown> },
   ): Promise<unknown>;
+  /** a user's first `subscriptions/listen` stream opened (true), or their last one closed (false) */
+  onListening?(userId: string, listening: boolean): void;
 }) {
   const userOf = (authInfo: AuthInfo | undefined) => {
     if (!authInfo) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'not signed in');
     return authInfo.token;
   };
-  const users = createUserBus();
+  const users = createUserBus(deps.onListening);
   const handler = createMcpHandler(
     (ctx) => {
       const userId = userOf(ctx.authInfo);
@@ -75,7 +77,7 @@ export function createHubProtocol(deps: {
         {
           capabilities: {
             tools: { listChanged: true },
-            prompts: {},
+            prompts: { listChanged: true },
             resources: {},
             completions: {},
             // Tasks an upstream makes are relayed, their `tasks/*` routed to it (endpoint.ts, tasks.ts).
@@ -160,6 +162,8 @@ export function createHubProtocol(deps: {
       userId === undefined
         ? handler.notify.toolsChanged()
         : users.publishTo(userId, { kind: 'tools_list_changed' }),
+    /** Tells a user's listening clients to list prompts again (an upstream's prompts changed). */
+    promptsChanged: (userId: string) => users.publishTo(userId, { kind: 'prompts_list_changed' }),
     close: () => handler.close(),
   };
 }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, createMemoryDestination } from '../../telemetry';
+import type { Links, UpstreamLink } from './links';
+import { createUpstreamListens } from './upstream-listens';
+import type { Views } from './view';
+
+/** A stand-in link whose listens can be ended from the test, as an upstream's quiet timeout would. */
+function fakeLink(era: 'modern' | 'legacy', capabilities: Record<string, unknown>) {
+  const opened: Array<{ filter: unknown; end(how: 'remote' | 'local'): void; closed: boolean }> = [];
+  const client = {
+    getServerCapabilities: () => capabilities,
+    async listen(filter: unknown) {
+      let end: (how: 'remote' | 'local') => void = () => {};
+      const closed = new Promise<'remote' | 'local'>((resolve) => {
+        end = resolve;
+      });
+      const record = { filter, end, closed: false };
+      opened.push(record);
+      return {
+        closed,
+        async close() {
+          record.closed = true;
+          end('local');
+        },
+      };
+    },
+  };
+  return {
+    link: { client, era, protocolVersion: '', sessionId: undefined } as unknown as UpstreamLink,
+    opened,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function setUp() {
+  const modern = fakeLink('modern', { tools: { listChanged: true }, prompts: { listChanged: true } });
+  const quiet = fakeLink('modern', { tools: {} });
+  const legacy = fakeLink('legacy', { tools: { listChanged: true } });
+  const bySlug: Record<string, UpstreamLink> = {
+    modern: modern.link,
+    quiet: quiet.link,
+    legacy: legacy.link,
+  };
+  const views = {
+    view: async () => ({ entries: Object.keys(bySlug).map((slug) => ({ slug })) }),
+  } as unknown as Views;
+  const links = {
+    get: async (_userId: string, entry: { slug: string }) => bySlug[entry.slug],
+  } as unknown as Links;
+  const logger = createLogger({ level: 'error', destination: createMemoryDestination() });
+  const listens = createUpstreamListens({ views, links, logger, retryMs: 20 });
+  return { listens, modern, quiet, legacy };
+}
+
+describe('upstream listens', () => {
+  it('listen to what each 2026-07-28 upstream announces, and to nothing else', async () => {
+    const { listens, modern, quiet, legacy } = setUp();
+    listens.start('alice');
+    await listens.ready('alice');
+    expect(modern.opened.map((o) => o.filter)).toEqual([
+      { toolsListChanged: true, promptsListChanged: true },
+    ]);
+    expect(quiet.opened).toEqual([]);
+    expect(legacy.opened).toEqual([]);
+    expect(listens.ready('bob')).toBeUndefined();
+    listens.close();
+  });
+
+  it('listen again after a listen ends while the user listens; never after the user stopped', async () => {
+    const { listens, modern } = setUp();
+    listens.start('alice');
+    await listens.ready('alice');
+    modern.opened[0]?.end('remote');
+    await sleep(80);
+    expect(modern.opened).toHaveLength(2);
+    expect(modern.opened[1]?.closed).toBe(false);
+
+    // Two streams asked (a 2026-07-28 listen and a 2025 stream): the upstream listens last until both end.
+    listens.start('alice');
+    listens.stop('alice');
+    expect(modern.opened[1]?.closed).toBe(false);
+    listens.stop('alice');
+    expect(modern.opened[1]?.closed).toBe(true);
+    await sleep(80);
+    expect(modern.opened).toHaveLength(2);
+    expect(listens.ready('alice')).toBeUndefined();
+  });
+});
