@@ -67,23 +67,29 @@ describe('upstream listens', () => {
     listens.close();
   });
 
-  it('listen again after a listen ends while the user listens; never after the user stopped', async () => {
+  it('listen again after a listen ends while the user listens, later each time it ended early; never after the user stopped', async () => {
     const { listens, modern } = setUp();
     listens.start('alice');
     await listens.ready('alice');
+    // Ended at once: the next listen comes after twice the wait (40 ms), then four times (80 ms).
     modern.opened[0]?.end('remote');
-    await sleep(80);
+    await sleep(25);
+    expect(modern.opened).toHaveLength(1);
+    await expect.poll(() => modern.opened.length, { timeout: 2_000, interval: 5 }).toBe(2);
+    modern.opened[1]?.end('remote');
+    await sleep(50);
     expect(modern.opened).toHaveLength(2);
-    expect(modern.opened[1]?.closed).toBe(false);
+    await expect.poll(() => modern.opened.length, { timeout: 2_000, interval: 5 }).toBe(3);
+    expect(modern.opened[2]?.closed).toBe(false);
 
     // Two streams asked (a 2026-07-28 listen and a 2025 stream): the upstream listens last until both end.
     listens.start('alice');
     listens.stop('alice');
-    expect(modern.opened[1]?.closed).toBe(false);
+    expect(modern.opened[2]?.closed).toBe(false);
     listens.stop('alice');
-    expect(modern.opened[1]?.closed).toBe(true);
-    await sleep(80);
-    expect(modern.opened).toHaveLength(2);
+    expect(modern.opened[2]?.closed).toBe(true);
+    await sleep(200);
+    expect(modern.opened).toHaveLength(3);
     expect(listens.ready('alice')).toBeUndefined();
   });
 });

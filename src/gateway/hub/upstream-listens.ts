@@ -2,6 +2,9 @@ import type { Logger } from '../../telemetry';
 import type { Links } from './links';
 import type { Views } from './view';
 
+/** A listen that ends sooner than this counts as ended early. */
+const EARLY_MS = 10_000;
+
 interface McpSubscription {
   close(): Promise<void>;
   readonly closed: Promise<'local' | 'graceful' | 'remote'>;
@@ -13,6 +16,8 @@ interface UserListens {
   stopped: boolean;
   /** entry slug -> its open upstream listen */
   open: Map<string, McpSubscription>;
+  /** entry slug -> how many listens in a row ended early (each doubles the wait before the next) */
+  early: Map<string, number>;
   /** settled once every upstream listen of the start is open (or failed) */
   ready: Promise<void>;
 }
@@ -22,8 +27,8 @@ interface UserListens {
  * `GET` stream), the hub listens to each of their 2026-07-28 upstreams that announces list changes, so an upstream's change reaches them (the
  * notification arrives on the link, links.ts, which reports it). Only then: a listen holds a request open
  * to each upstream, which nobody needs while nobody listens. A listen that ends (the upstream's quiet
- * timeout, a link closed or dropped) is opened again after `retryMs` while the user still listens; one
- * that cannot be opened is left until the user listens again. Per instance, like the user's own stream.
+ * timeout, a link closed or dropped) is opened again after `retryMs` while the user still listens (later
+ * each time it ended early); one that cannot be opened is left until the user listens again. Per instance, like the user's own stream.
  */
 export function createUpstreamListens(deps: { views: Views; links: Links; logger: Logger; retryMs: number }) {
   const users = new Map<string, UserListens>();
@@ -46,9 +51,14 @@ export function createUpstreamListens(deps: { views: Views; links: Links; logger
         return;
       }
       state.open.set(slug, subscription);
+      const openedAt = Date.now();
       void subscription.closed.then(() => {
         if (state.open.get(slug) === subscription) state.open.delete(slug);
-        if (!state.stopped) setTimeout(() => void listenTo(userId, state, slug), deps.retryMs).unref();
+        if (state.stopped) return;
+        // An upstream that ends every listen at once is asked ever less often (up to 64 times the wait).
+        const early = Date.now() - openedAt < EARLY_MS ? Math.min((state.early.get(slug) ?? 0) + 1, 6) : 0;
+        state.early.set(slug, early);
+        setTimeout(() => void listenTo(userId, state, slug), deps.retryMs * 2 ** early).unref();
       });
     } catch (error) {
       deps.logger.debug({ err: error, upstream: slug }, 'could not listen to the upstream');
@@ -63,7 +73,13 @@ export function createUpstreamListens(deps: { views: Views; links: Links; logger
         held.holders += 1;
         return;
       }
-      const state: UserListens = { holders: 1, stopped: false, open: new Map(), ready: Promise.resolve() };
+      const state: UserListens = {
+        holders: 1,
+        stopped: false,
+        open: new Map(),
+        early: new Map(),
+        ready: Promise.resolve(),
+      };
       users.set(userId, state);
       state.ready = deps.views
         .view(userId)
