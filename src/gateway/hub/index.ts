@@ -31,7 +31,7 @@ import { createLinks } from './links';
 import { createHubProtocol } from './protocol';
 import { hubResourceConfig } from './resource';
 import { createHubStepUps } from './stepup-wire';
-import { createUpstreamListens } from './upstream-listens';
+import { coalesceChanges, createUpstreamListens } from './upstream-listens';
 import { createUpstreamOAuth } from './upstream-oauth';
 import { createVault } from './vault';
 import { createViews } from './view';
@@ -150,7 +150,7 @@ export async function createHub(deps: HubDeps) {
     now: deps.now,
     // Each open link holds an SDK client (and, for a 2025 upstream, its session): closed after a minute idle.
     idleMs: 60_000,
-    onListChanged: (userId, _slug, list) => onUpstreamListChange(userId, list),
+    onListChanged: (userId, _slug, list) => onUpstreamListChange(`${list}:${userId}`),
   });
   const views = createViews({
     catalog,
@@ -213,13 +213,16 @@ export async function createHub(deps: HubDeps) {
     listening: (userId) => listens.ready(userId),
     now: deps.now,
   });
-  // An upstream the user listens to changed its list: their view is rebuilt, their clients told.
-  const onUpstreamListChange = (userId: string, list: 'tools' | 'prompts') => {
+  // An upstream the user listens to changed its list: their view is rebuilt, their clients told (at most
+  // twice a second per user and list, whatever the upstream sends).
+  const onUpstreamListChange = coalesceChanges<string>(500, (key) => {
+    const list = key.slice(0, key.indexOf(':'));
+    const userId = key.slice(list.length + 1);
     views.forget(userId);
     if (list === 'tools') protocol.toolsChanged(userId);
     else protocol.promptsChanged(userId);
     legacyStreams.toUser(userId, list === 'tools' ? TOOLS_CHANGED : PROMPTS_CHANGED);
-  };
+  });
   onUserChange = (userId) => {
     views.forget(userId);
     links.dropUser(userId);

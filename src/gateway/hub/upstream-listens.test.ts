@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, createMemoryDestination } from '../../telemetry';
 import type { Links, UpstreamLink } from './links';
-import { createUpstreamListens } from './upstream-listens';
+import { coalesceChanges, createUpstreamListens } from './upstream-listens';
 import type { Views } from './view';
 
 /** A stand-in link whose listens can be ended from the test, as an upstream's quiet timeout would. */
@@ -91,5 +91,20 @@ describe('upstream listens', () => {
     await sleep(200);
     expect(modern.opened).toHaveLength(3);
     expect(listens.ready('alice')).toBeUndefined();
+  });
+
+  it('pass a flood of changes on as the first at once and one more per window, per key', async () => {
+    const passed: string[] = [];
+    const change = coalesceChanges<string>(40, (key) => passed.push(key));
+    for (let i = 0; i < 50; i++) change('tools:alice');
+    change('prompts:alice');
+    expect(passed).toEqual(['tools:alice', 'prompts:alice']);
+    await expect.poll(() => passed.length, { timeout: 2_000, interval: 5 }).toBe(3);
+    expect(passed[2]).toBe('tools:alice');
+    // Quiet since: nothing more; a later change passes at once again.
+    await sleep(120);
+    expect(passed).toHaveLength(3);
+    change('tools:alice');
+    expect(passed).toHaveLength(4);
   });
 });

@@ -118,3 +118,32 @@ export function createUpstreamListens(deps: { views: Views; links: Links; logger
 }
 
 export type UpstreamListens = ReturnType<typeof createUpstreamListens>;
+
+/**
+ * Passes each key's first change on at once, then at most one more per `ms` (the last one, if any came):
+ * an upstream that sends change after change cannot make the hub rebuild a user's view, and the user's
+ * clients list everything again, for each one.
+ */
+export function coalesceChanges<K>(ms: number, pass: (key: K) => void) {
+  const waiting = new Map<K, { again: boolean }>();
+  const open = (key: K) => {
+    const window = { again: false };
+    waiting.set(key, window);
+    setTimeout(() => {
+      waiting.delete(key);
+      if (window.again) {
+        pass(key);
+        open(key);
+      }
+    }, ms).unref();
+  };
+  return (key: K) => {
+    const window = waiting.get(key);
+    if (window) {
+      window.again = true;
+      return;
+    }
+    pass(key);
+    open(key);
+  };
+}
