@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { TASKS_EXTENSION } from '../gateway/hub/tasks';
+import { declaresTasks, TASK_METHODS, TASKS_EXTENSION, TASKS_REQUIRED } from '../gateway/hub/tasks';
 
 /**
  * The tasks extension (SEP-2663, `io.modelcontextprotocol/tasks`) for `gatehouse demo --conformance`: the
@@ -197,19 +197,19 @@ export function createTaskSurface() {
     const method = body.method;
     const params = body.params ?? {};
     const id = body.id ?? null;
-    const declared = (params._meta?.['io.modelcontextprotocol/clientCapabilities'] ?? {}) as {
-      extensions?: Record<string, unknown>;
-    };
-    const hasTasks = Boolean(declared.extensions?.[TASKS_EXTENSION]);
+    const hasTasks = declaresTasks({ jsonrpc: '2.0', method, params });
     const answer = (result: Record<string, unknown>) => Response.json({ jsonrpc: '2.0', id, result });
     const fail = (code: number, message: string, status: number, data?: unknown) =>
       Response.json({ jsonrpc: '2.0', id, error: { code, message, ...(data ? { data } : {}) } }, { status });
     const missingExtension = () =>
-      fail(-32021, `this needs the ${TASKS_EXTENSION} extension, which the client did not declare`, 400, {
-        requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
-      });
+      fail(
+        -32021,
+        `this needs the ${TASKS_EXTENSION} extension, which the client did not declare`,
+        400,
+        TASKS_REQUIRED,
+      );
 
-    if (method === 'tasks/get' || method === 'tasks/update' || method === 'tasks/cancel') {
+    if (TASK_METHODS.has(method)) {
       const taskId = typeof params.taskId === 'string' ? params.taskId : '';
       // SEP-2243 / SEP-2663 routing headers, when sent, must name the body's method and task.
       const headerMethod = request.headers.get('mcp-method')?.trim();

@@ -20,7 +20,14 @@ import type { Health } from './health';
 import { asUnavailable, type Links } from './links';
 import { type HubProtocol, page, skippedMeta } from './protocol';
 import type { HubStepUps } from './stepup-wire';
-import { createHubTaskIds, declaresTasks, mapAnswerTaskIds, TASK_METHODS, TASKS_EXTENSION } from './tasks';
+import {
+  createHubTaskIds,
+  declaresTasks,
+  mapAnswerTaskIds,
+  TASK_METHODS,
+  TASKS_EXTENSION,
+  TASKS_REQUIRED,
+} from './tasks';
 import type { Vault } from './vault';
 import type { HubView, Views } from './view';
 
@@ -109,9 +116,7 @@ export function createHubEndpoint(deps: HubEndpointDeps) {
         -32021,
         `${message.method} needs the ${TASKS_EXTENSION} extension, which the request did not declare`,
         400,
-        {
-          requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
-        },
+        TASKS_REQUIRED,
       );
     const owned = await taskIds.unwrap(token.userId, hubTaskId);
     const entry = owned && (await deps.views.view(token.userId)).entries.find((e) => e.slug === owned.slug);

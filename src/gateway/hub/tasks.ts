@@ -8,6 +8,8 @@ import { rewriteSseMessages } from '../sse';
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 export const TASK_METHODS: ReadonlySet<string> = new Set(['tasks/get', 'tasks/update', 'tasks/cancel']);
 const RELATED_TASK = 'io.modelcontextprotocol/related-task';
+/** The `data` of a -32021 refusal of a request that needed the extension (SEP-2575). */
+export const TASKS_REQUIRED = { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } };
 
 /** Whether a 2026-07-28 request declares the tasks extension (per request, in `_meta`). */
 export function declaresTasks(message: RpcMessage): boolean {
